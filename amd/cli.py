@@ -1,0 +1,220 @@
+"""The ``amd`` command line (SPEC §2).
+
+Exit codes: 0 the command answered (an infeasible instance is an answer); 1 a checked
+property failed (``amd verify``); 2 bad input, one line naming file and key; 3 the solver
+failed or hit a limit with no answer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from functools import wraps
+from pathlib import Path
+from typing import Optional
+
+import typer
+import yaml
+from rich.console import Console
+
+from amd.errors import InstanceError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Automated mechanism design: optimal direct mechanisms with certificates (format amd/1).",
+)
+out = Console()
+
+
+def _error(e: InstanceError) -> None:
+    """One line, never wrapped: file, key path, what was expected."""
+    sys.stderr.write(f"amd: error: {e}\n")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _guard(fn):
+    """Bad input → one line on stderr and exit 2; never a traceback (AMD_DEBUG=1 shows it)."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InstanceError as e:
+            _error(e)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            sys.stderr.write("amd: interrupted\n")
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as e:  # noqa: BLE001
+            if os.environ.get("AMD_DEBUG"):
+                raise
+            sys.stderr.write(f"amd: internal error: {type(e).__name__}: {e} (AMD_DEBUG=1 shows the traceback)\n")
+            raise typer.Exit(3) from None
+
+    return wrapper
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path`` and rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _version(value: bool):
+    if value:
+        from amd import __version__
+
+        out.print(f"amd {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")):
+    """Automated mechanism design: optimal direct mechanisms with certificates (format amd/1)."""
+
+
+@app.command()
+@_guard
+def solve(
+    file: Path = typer.Argument(..., help="Instance file (YAML or JSON, format amd/1)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object (SPEC §3)."),
+    out_file: Optional[Path] = typer.Option(None, "--out", help="Also write the JSON result to this file."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", min=0, help="Seconds for the solver."),
+    gap: Optional[float] = typer.Option(None, "--gap", min=0, help="Relative MIP gap (default 1e-9: proven optimum)."),
+    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="HiGHS threads (default: HiGHS decides)."),
+    method: str = typer.Option("choose", "--method", help="HiGHS method: choose | simplex | ipm | pdlp."),
+    rows: int = typer.Option(40, "--rows", min=0, help="Profiles to show in the table."),
+    verbose: bool = typer.Option(False, "--verbose", help="Show the HiGHS log."),
+):
+    """Find the optimal mechanism for FILE and verify it independently.
+
+    Prints the allocation and payments per type profile and the certificate (every
+    constraint recomputed with numpy, with its worst case). Exit 0 when the instance is
+    answered (optimal, infeasible or unbounded), 2 on bad input, 3 when the solver fails or
+    stops at a limit without a solution.
+    """
+    from amd.design import solve as run
+    from amd.report import print_result
+    from amd.schema import load
+    from amd.solver import METHODS
+
+    if method not in METHODS:
+        raise InstanceError("--method", None, f"expected one of {', '.join(METHODS)}, got {method!r}")
+    inst = load(file)
+    result = run(inst, time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose)
+    payload = result.to_dict()
+    if out_file is not None:
+        write_atomic(out_file, json.dumps(payload, indent=1) + "\n")
+    if as_json:
+        sys.stdout.write(json.dumps(payload) + "\n")
+    else:
+        print_result(result, inst.environment.prior, out, rows)
+    answered = result.status in ("optimal", "infeasible", "unbounded") or (
+        result.status == "time_limit" and result.objective is not None)
+    raise typer.Exit(0 if answered else 3)
+
+
+@app.command()
+@_guard
+def validate(files: list[Path] = typer.Argument(..., help="Instance files.")):
+    """Validate instance files; exit 0 when every one is valid, 2 otherwise (one line each)."""
+    from amd.schema import load
+
+    bad = 0
+    for f in files:
+        try:
+            inst = load(f)
+        except InstanceError as e:
+            _error(e)
+            bad += 1
+            continue
+        env = inst.environment
+        sys.stdout.write(f"{f}: ok ({inst.name}: {_count(env.n_agents, 'agent')}, "
+                         f"{_count(env.n_profiles, 'profile')}, {_count(env.n_outcomes, 'outcome')})\n")
+    raise typer.Exit(2 if bad else 0)
+
+
+@app.command()
+@_guard
+def expand(
+    file: Path = typer.Argument(..., help="Instance file."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of YAML."),
+):
+    """Print the explicit instance: a 'family' written out as agents, prior, outcomes and values."""
+    from amd.schema import load
+
+    doc = load(file).spec
+    if as_json:
+        sys.stdout.write(json.dumps(doc, indent=1) + "\n")
+    else:
+        sys.stdout.write(yaml.safe_dump(doc, sort_keys=False, default_flow_style=None, width=100))
+
+
+@app.command()
+@_guard
+def schema():
+    """Print the JSON Schema of the instance format (kind: mechanism)."""
+    from amd.schema import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), indent=1) + "\n")
+
+
+@app.command()
+@_guard
+def verify(
+    file: Path = typer.Argument(..., help="Instance file whose constraints to check."),
+    mechanism: Path = typer.Argument(..., help="JSON with a 'mechanism' (a result file) or the mechanism itself."),
+    as_json: bool = typer.Option(False, "--json", help="Print the certificate as JSON."),
+):
+    """Check a given mechanism against FILE's constraints and name the worst deviation.
+
+    Exit 0 when every constraint holds, 1 when one fails, 2 on bad input.
+    """
+    from amd.mechanism import Mechanism
+    from amd.report import certificate_table
+    from amd.schema import load, read_document
+    from amd.verify import objective_value, verify as check
+
+    inst = load(file)
+    data = read_document(mechanism)
+    path = ""
+    if isinstance(data.get("mechanism"), dict):  # a result file written by `amd solve --out`
+        data, path = data["mechanism"], "mechanism"
+    mech = Mechanism.from_dict(data, inst.environment, str(mechanism), path,
+                               require_payments=inst.design.payments)
+    cert = check(inst.environment, inst.design, mech)
+    value = objective_value(inst.environment, inst.design, mech)
+    if as_json:
+        sys.stdout.write(json.dumps({"instance": inst.name, "objective": value,
+                                     "certificate": cert.to_dict()}) + "\n")
+    else:
+        verdict = "[green]verified[/]" if cert.verified else "[red]fails[/]"
+        out.print(f"[bold]{inst.name}[/]: {verdict}   objective = {value:.10g}")
+        out.print(certificate_table(cert))
+    raise typer.Exit(0 if cert.verified else 1)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,277 @@
+"""Families: short descriptions of classic environments that expand to explicit tables.
+
+A file may say ``family: {name: single_item, bidders: 2, values: {midpoint: 10}}`` instead of
+listing agents, prior, outcomes and values; :func:`expand_document` writes out exactly the
+explicit form of SPEC §1.1 (``amd expand FILE`` prints it), which is then validated like any
+hand-written file. Every value grid is either a list of numbers or ``{midpoint: K}``, the
+midpoints (2k+1)/(2K), k = 0..K-1, of K equal cells of [0, 1] — the discretization used by
+Elkind (2007) and in the automated-mechanism-design literature. A ``prior`` is ``uniform``
+(default) or a list of probabilities, one per grid value; types are independent.
+
+Families
+--------
+``single_item``     n bidders, one good: outcomes ``none, b1..bn``; v_i = θ_i if i wins.
+                    ``{name: single_item, bidders: 2, values: [1, 2, 3]}``
+``additive_items``  n buyers, m goods, each good to at most one buyer; a buyer's type is a
+                    value per good; v_i = Σ_j θ_ij [good j to i]. Outcomes name the holder of
+                    each good (``-`` for unsold): ``"b1,-"``.
+                    ``{name: additive_items, buyers: 2, items: 2, values: [1, 2]}``  (Yao)
+``unit_demand``     as ``additive_items`` but v_i = max_j θ_ij [good j to i].
+``bilateral_trade`` a buyer with value v and a seller with cost c; outcomes ``no_trade,
+                    trade``; v_buyer(trade) = v, v_seller(trade) = -c. An optional
+                    ``broker_cost`` is the designer's (broker's) cost per trade.
+                    ``{name: bilateral_trade, values: {midpoint: 4}}``  (Myerson–Satterthwaite)
+``public_project``  n agents, a project of cost C: outcomes ``no, build``; v_i(build) = θ_i,
+                    designer value of building -C.
+                    ``{name: public_project, agents: 3, values: [0, 1], cost: 1.5}``
+"""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from amd.errors import InstanceError
+from amd.numbers import to_number
+
+EXPLICIT_KEYS = ("agents", "prior", "outcomes", "values", "designer_values")
+
+
+class FamilyError(ValueError):
+    """A bad family parameter: the key (inside ``family``) and what was expected."""
+
+    def __init__(self, key: str, message: str):
+        self.key = key
+        super().__init__(message)
+
+
+def _exact(x: Any) -> Fraction:
+    if isinstance(x, str):
+        to_number(x)  # the user-facing message for bad strings
+        return Fraction(x.strip())
+    return Fraction(to_number(x)).limit_denominator(10**12)
+
+
+def number_out(q: Fraction) -> int | float | str:
+    """Write an exact number the shortest faithful way: 2, 0.15, or '1/60'."""
+    if q.denominator == 1:
+        return int(q)
+    f = float(q)
+    if Fraction(repr(f)) == q and len(repr(f)) <= 12:
+        return f
+    return f"{q.numerator}/{q.denominator}"
+
+
+def _grid(v: Any, key: str = "values") -> list[Fraction]:
+    if isinstance(v, dict):
+        k = v.get("midpoint")
+        if set(v) != {"midpoint"} or isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise FamilyError(key, f"expected a list of numbers or {{midpoint: K}} with K >= 1, got {v!r}")
+        return [Fraction(2 * j + 1, 2 * k) for j in range(k)]
+    if not isinstance(v, list) or not v:
+        raise FamilyError(key, f"expected a non-empty list of numbers or {{midpoint: K}}, got {v!r}")
+    try:
+        grid = [_exact(x) for x in v]
+    except ValueError as e:
+        raise FamilyError(key, str(e)) from None
+    if len(set(grid)) != len(grid):
+        raise FamilyError(key, "the values of a grid must be distinct")
+    return grid
+
+
+def _marginal(prior: Any, size: int, key: str = "prior") -> Any:
+    if prior == "uniform":
+        return "uniform"
+    if not isinstance(prior, list) or len(prior) != size:
+        raise FamilyError(key, f"expected 'uniform' or a list of {size} probabilities, got {prior!r}")
+    try:
+        return [number_out(_exact(x)) for x in prior]
+    except ValueError as e:
+        raise FamilyError(key, str(e)) from None
+
+
+class _Family(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SingleItem(_Family):
+    name: Literal["single_item"]
+    bidders: int = Field(ge=1)
+    values: Any
+    prior: Any = "uniform"
+
+    def expand(self) -> dict:
+        grid = _grid(self.values)
+        bidders = [f"b{i + 1}" for i in range(self.bidders)]
+        outcomes = ["none"] + bidders
+        labels = [str(number_out(q)) for q in grid]
+        values = {}
+        for i, b in enumerate(bidders):
+            values[b] = {"private": [[number_out(q) if o == i + 1 else 0 for o in range(len(outcomes))] for q in grid]}
+        marginal = _marginal(self.prior, len(grid))
+        return {
+            "agents": [{"name": b, "types": labels} for b in bidders],
+            "prior": {"independent": {b: marginal for b in bidders}},
+            "outcomes": outcomes,
+            "values": values,
+        }
+
+
+class MultiItem(_Family):
+    name: Literal["additive_items", "unit_demand"]
+    buyers: int = Field(1, ge=1)
+    items: int = Field(ge=1, le=6, description="the outcome set grows as (buyers+1)^items")
+    values: Any
+    prior: Any = "uniform"
+
+    def expand(self) -> dict:
+        per_item = self.values if (isinstance(self.values, list) and self.values and
+                                   isinstance(self.values[0], (list, dict))) else [self.values] * self.items
+        if len(per_item) != self.items:
+            raise FamilyError("values", f"expected one grid or {self.items} grids (one per item)")
+        grids = [_grid(g) for g in per_item]
+        priors = self.prior if (isinstance(self.prior, list) and self.prior and isinstance(self.prior[0], list)) \
+            else [self.prior] * self.items
+        if len(priors) != self.items:
+            raise FamilyError("prior", f"expected one marginal or {self.items} (one per item)")
+        item_marginals = []
+        for g, p in zip(grids, priors):
+            m = _marginal(p, len(g))
+            item_marginals.append([Fraction(1, len(g))] * len(g) if m == "uniform" else [_exact(x) for x in m])
+        buyers = [f"b{i + 1}" for i in range(self.buyers)]
+        bundles = list(itertools.product(*grids))  # a buyer's type: one value per item
+        labels = [",".join(str(number_out(q)) for q in b) for b in bundles]
+        probs = [number_out(_prod(ps)) for ps in itertools.product(*item_marginals)]
+        holders = ["-"] + buyers
+        assignments = list(itertools.product(range(len(holders)), repeat=self.items))
+        outcomes = [",".join(holders[h] for h in a) for a in assignments]
+        values = {}
+        for i, b in enumerate(buyers):
+            table = []
+            for bundle in bundles:
+                row = []
+                for a in assignments:
+                    won = [bundle[j] for j in range(self.items) if a[j] == i + 1]
+                    v = (sum(won, Fraction(0)) if self.name == "additive_items" else max(won, default=Fraction(0)))
+                    row.append(number_out(v))
+                table.append(row)
+            values[b] = {"private": table}
+        uniform = all(p == "uniform" for p in priors)
+        return {
+            "agents": [{"name": b, "types": labels} for b in buyers],
+            "prior": {"independent": {b: ("uniform" if uniform else probs) for b in buyers}},
+            "outcomes": outcomes,
+            "values": values,
+        }
+
+
+def _number(x: Any, key: str) -> Fraction:
+    try:
+        return _exact(x)
+    except ValueError as e:
+        raise FamilyError(key, str(e)) from None
+
+
+def _prod(xs) -> Fraction:
+    out = Fraction(1)
+    for x in xs:
+        out *= x
+    return out
+
+
+class BilateralTrade(_Family):
+    name: Literal["bilateral_trade"]
+    values: Any = None
+    buyer_values: Any = None
+    seller_costs: Any = None
+    buyer_prior: Any = "uniform"
+    seller_prior: Any = "uniform"
+    broker_cost: Any = None
+
+    def expand(self) -> dict:
+        bv = self.buyer_values if self.buyer_values is not None else self.values
+        sc = self.seller_costs if self.seller_costs is not None else self.values
+        if bv is None or sc is None:
+            raise FamilyError("values", "give 'values' (both sides) or 'buyer_values' and 'seller_costs'")
+        bg = _grid(bv, "buyer_values" if self.buyer_values is not None else "values")
+        sg = _grid(sc, "seller_costs" if self.seller_costs is not None else "values")
+        doc = {
+            "agents": [
+                {"name": "buyer", "types": [str(number_out(q)) for q in bg]},
+                {"name": "seller", "types": [str(number_out(q)) for q in sg]},
+            ],
+            "prior": {"independent": {"buyer": _marginal(self.buyer_prior, len(bg), "buyer_prior"),
+                                      "seller": _marginal(self.seller_prior, len(sg), "seller_prior")}},
+            "outcomes": ["no_trade", "trade"],
+            "values": {
+                "buyer": {"private": [[0, number_out(q)] for q in bg]},
+                "seller": {"private": [[0, number_out(-q)] for q in sg]},
+            },
+        }
+        if self.broker_cost is not None:
+            doc["designer_values"] = [0, number_out(-_number(self.broker_cost, "broker_cost"))]
+        return doc
+
+
+class PublicProject(_Family):
+    name: Literal["public_project"]
+    agents: int = Field(ge=1)
+    values: Any
+    cost: Any
+    prior: Any = "uniform"
+
+    def expand(self) -> dict:
+        grid = _grid(self.values)
+        names = [f"a{i + 1}" for i in range(self.agents)]
+        marginal = _marginal(self.prior, len(grid))
+        return {
+            "agents": [{"name": a, "types": [str(number_out(q)) for q in grid]} for a in names],
+            "prior": {"independent": {a: marginal for a in names}},
+            "outcomes": ["no", "build"],
+            "values": {a: {"private": [[0, number_out(q)] for q in grid]} for a in names},
+            "designer_values": [0, number_out(-_number(self.cost, "cost"))],
+        }
+
+
+FAMILIES = {
+    "single_item": SingleItem,
+    "additive_items": MultiItem,
+    "unit_demand": MultiItem,
+    "bilateral_trade": BilateralTrade,
+    "public_project": PublicProject,
+}
+
+
+def expand_family(family: dict, file: str) -> dict:
+    """Expand a ``family:`` mapping into the explicit keys of SPEC §1.1."""
+    from amd.schema import pydantic_error  # one formatter for pydantic errors
+
+    name = family.get("name") if isinstance(family, dict) else None
+    if name not in FAMILIES:
+        raise InstanceError(file, "family.name", f"expected one of {', '.join(sorted(FAMILIES))}, got {name!r}")
+    try:
+        model = FAMILIES[name].model_validate(family)
+    except ValidationError as e:
+        raise pydantic_error(e, file, ("family",)) from None
+    try:
+        return model.expand()
+    except FamilyError as e:
+        raise InstanceError(file, f"family.{e.key}", str(e)) from None
+
+
+def expand_document(document: dict, file: str) -> dict:
+    """The explicit document: the family replaced by agents, prior, outcomes and values."""
+    clash = [k for k in EXPLICIT_KEYS if document.get(k) is not None]
+    if clash:
+        raise InstanceError(file, clash[0], "given together with 'family'; give one or the other")
+    family = document["family"]
+    if not isinstance(family, dict):
+        raise InstanceError(file, "family", f"expected a mapping with a 'name', got {family!r}")
+    explicit = expand_family(family, file)
+    out = {k: v for k, v in document.items() if k != "family"}
+    # keep the file's own keys first, then the expansion, in SPEC order
+    head = {k: out.pop(k) for k in ("format", "kind", "name", "description", "source") if k in out}
+    return {**head, **explicit, **out}

@@ -1,0 +1,100 @@
+"""A direct mechanism: an allocation rule and payments over finite type profiles.
+
+``allocation[θ_1, …, θ_n, o] = x(o | θ)`` (a distribution over outcomes per profile) and
+``payments[i, θ_1, …, θ_n] = t_i(θ)``, paid by agent i to the designer. Labels travel with
+the arrays; the JSON layout is SPEC §3.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from amd.environment import Environment
+from amd.errors import InstanceError
+from amd.schema import nested_array
+
+
+@dataclass(frozen=True, eq=False)
+class Mechanism:
+    agents: tuple[str, ...]
+    types: tuple[tuple[str, ...], ...]
+    outcomes: tuple[str, ...]
+    allocation: np.ndarray
+    payments: np.ndarray
+
+    @property
+    def deterministic(self) -> bool:
+        return bool(np.all((self.allocation == 0) | (self.allocation == 1)))
+
+    def profiles(self):
+        """(index tuple, label tuple) of every type profile, in C order."""
+        for idx in itertools.product(*(range(len(t)) for t in self.types)):
+            yield idx, tuple(self.types[i][j] for i, j in enumerate(idx))
+
+    def to_dict(self) -> dict:
+        """The SPEC §3 ``mechanism`` object."""
+        return {
+            "agents": [{"name": a, "types": list(t)} for a, t in zip(self.agents, self.types)],
+            "outcomes": list(self.outcomes),
+            "allocation": _clean(self.allocation).tolist(),
+            "payments": _clean(self.payments).tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any, env: Environment, file: str, path: str = "",
+                  require_payments: bool = True) -> "Mechanism":
+        """Read a mechanism for ``env`` (labels, if given, must match the instance's)."""
+
+        def at(key: str) -> str:
+            return f"{path}.{key}" if path else key
+
+        if not isinstance(data, dict):
+            raise InstanceError(file, path or None, "expected a mapping with 'allocation' and 'payments'")
+        if "outcomes" in data and list(data["outcomes"]) != list(env.outcomes):
+            raise InstanceError(file, at("outcomes"), f"expected {list(env.outcomes)}, got {data['outcomes']!r}")
+        if "agents" in data:
+            got = [(a.get("name"), list(map(str, a.get("types", [])))) if isinstance(a, dict) else a
+                   for a in data["agents"]]
+            want = [(a, list(t)) for a, t in zip(env.agents, env.types)]
+            if got != want:
+                raise InstanceError(file, at("agents"), "agents and types differ from the instance's")
+        if "allocation" not in data:
+            raise InstanceError(file, at("allocation"), "required key is missing")
+        axes = [f"one per type of {a}" for a in env.agents]
+        x = nested_array(data["allocation"], env.shape + (env.n_outcomes,), axes + ["one per outcome"],
+                         file, at("allocation"))
+        if data.get("payments") is None:
+            if require_payments:
+                raise InstanceError(file, at("payments"), "required key is missing")
+            t = np.zeros((env.n_agents,) + env.shape)
+        else:
+            t = nested_array(data["payments"], (env.n_agents,) + env.shape, ["one per agent"] + axes,
+                             file, at("payments"))
+        return cls(env.agents, env.types, env.outcomes, x, t)
+
+    def to_frame(self):
+        """One row per type profile: the types, x(o|θ) per outcome and t_i(θ) per agent.
+
+        Needs pandas (``pip install pandas``); amd itself does not depend on it.
+        """
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ImportError("Mechanism.to_frame() needs pandas: pip install pandas") from None
+        rows = []
+        for idx, labels in self.profiles():
+            row = dict(zip(self.agents, labels))
+            row.update({f"x[{o}]": float(self.allocation[idx + (k,)]) for k, o in enumerate(self.outcomes)})
+            row.update({f"t[{a}]": float(self.payments[(i,) + idx]) for i, a in enumerate(self.agents)})
+            rows.append(row)
+        return pd.DataFrame(rows).set_index(list(self.agents))
+
+
+def _clean(a: np.ndarray) -> np.ndarray:
+    """Round away solver dust (|z| < 1e-12 and -0.0) for output."""
+    out = np.where(np.abs(a) < 1e-12, 0.0, a)
+    return out + 0.0

@@ -1,0 +1,115 @@
+"""Human-readable output: rich tables of a mechanism and its certificate. No computation."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from amd.design import Result
+from amd.mechanism import Mechanism
+from amd.verify import Certificate
+
+
+def _num(v: float) -> str:
+    return f"{v:.6g}" if abs(v) >= 1e-12 else "0"
+
+
+def _profile(d: dict) -> str:
+    return ", ".join(f"{a}={t}" for a, t in d.items())
+
+
+def explain(name: str, worst: dict | None) -> str:
+    """One sentence for the worst violation of a constraint family."""
+    if not worst:
+        return ""
+    w = worst
+    if name == "dsic":
+        others = f" when {_profile(w['others'])}" if w["others"] else ""
+        return f"{w['agent']} of type {w['type']} gains {_num(w['gain'])} by reporting {w['report']}{others}"
+    if name == "bic":
+        return (f"{w['agent']} of type {w['type']} gains {_num(w['expected_gain'])} in expectation "
+                f"by reporting {w['report']}")
+    if name == "expost_ir":
+        others = f" when {_profile(w['others'])}" if w["others"] else ""
+        return f"{w['agent']} of type {w['type']} gets utility {_num(w['utility'])}{others}"
+    if name == "interim_ir":
+        return f"{w['agent']} of type {w['type']} expects utility {_num(w['expected_utility'])}"
+    if name == "exante_ir":
+        return f"{w['agent']} expects utility {_num(w['expected_utility'])}"
+    if name.endswith("_budget"):
+        if "profile" in w:
+            return f"at {_profile(w['profile'])} the designer keeps {_num(w['surplus'])}"
+        return f"the designer keeps {_num(w['expected_surplus'])} in expectation"
+    if name == "feasibility":
+        if "total_probability" in w:
+            return f"at {_profile(w['profile'])} the outcome probabilities sum to {_num(w['total_probability'])}"
+        return f"at {_profile(w['profile'])} outcome {w['outcome']} has probability {_num(w['probability'])}"
+    if name == "deterministic":
+        return f"at {_profile(w['profile'])} outcome {w['outcome']} has probability {_num(w['probability'])}"
+    if name in ("payment_bounds", "no_payments"):
+        return f"{w['agent']} pays {_num(w['payment'])} at {_profile(w['profile'])}"
+    return str(w)
+
+
+def mechanism_table(mech: Mechanism, prior: np.ndarray | None = None, max_rows: int = 40) -> tuple[Table, int]:
+    """Allocation and payments per type profile; returns the table and how many rows were left out."""
+    table = Table(show_edge=False, header_style="bold")
+    for a in mech.agents:
+        table.add_column(escape(a))
+    if prior is not None:
+        table.add_column("p(θ)", justify="right")
+    table.add_column("allocation x(o|θ)")
+    for a in mech.agents:
+        table.add_column(escape(f"t[{a}]"), justify="right")
+    shown = 0
+    total = int(np.prod([len(t) for t in mech.types]))
+    for idx, labels in mech.profiles():
+        if shown == max_rows:
+            break
+        x = mech.allocation[idx]
+        alloc = ", ".join(f"{o}: {_num(p)}" if abs(p - 1) > 1e-12 else o
+                          for o, p in zip(mech.outcomes, x) if abs(p) > 1e-12)
+        cells = [escape(label) for label in labels]
+        if prior is not None:
+            cells.append(_num(float(prior[idx])))
+        cells.append(escape(alloc))
+        cells += [_num(float(mech.payments[(i,) + idx])) for i in range(len(mech.agents))]
+        table.add_row(*cells)
+        shown += 1
+    return table, total - shown
+
+
+def certificate_table(cert: Certificate) -> Table:
+    table = Table(show_edge=False, header_style="bold")
+    table.add_column("constraint")
+    table.add_column("holds")
+    table.add_column("max violation", justify="right")
+    table.add_column("worst case")
+    for name, c in cert.checks.items():
+        mark = "[green]yes[/]" if c.holds else "[red]NO[/]"
+        # within tolerance the "worst case" is rounding noise: name it only when it fails
+        table.add_row(name, mark, f"{c.max_violation:.2e}", "" if c.holds else escape(explain(name, c.worst)))
+    return table
+
+
+def print_result(result: Result, prior: np.ndarray | None, console: Console, max_rows: int = 40) -> None:
+    colour = {"optimal": "green", "infeasible": "yellow", "unbounded": "yellow"}.get(result.status, "red")
+    head = f"[bold]{escape(result.instance)}[/]: [{colour}]{result.status}[/]"
+    if result.objective is not None:
+        head += f"   objective = [bold]{result.objective:.10g}[/]"
+    if result.gap is not None:
+        head += f"   gap = {result.gap:.2e}"
+    console.print(head)
+    if result.message and result.message.lower() != result.status:
+        console.print(f"  {escape(result.message)}")
+    if result.mechanism is not None:
+        table, left = mechanism_table(result.mechanism, prior, max_rows)
+        console.print(table)
+        if left:
+            console.print(f"  … {left} more profiles not shown (--rows N shows more; --json or --out gives all)")
+    if result.certificate is not None:
+        console.print(certificate_table(result.certificate))
+    t = result.timing
+    console.print("  " + "   ".join(f"{k.removesuffix('_s')} {v:.3f}s" for k, v in t.items()), style="dim")

@@ -1,0 +1,458 @@
+"""Instance files (format ``amd/1``): read, expand families, validate, build the Environment.
+
+This is the one place that checks user input (SPEC §1). The structure — keys, types, enums —
+is declared as pydantic v2 models with ``extra="forbid"``; the semantics — shapes that depend
+on the number of types and outcomes, priors summing to one, names that must refer to agents —
+are checked right after, with the same kind of message: file, key path, what was expected.
+Everything downstream trusts the :class:`Instance` it gets.
+
+YAML is read with a safe loader that only knows YAML 1.2 booleans (``true``/``false``), so
+``outcomes: [no, yes]`` are the strings one meant; no input can construct Python objects.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from amd.environment import Design, Environment, Objective
+from amd.errors import InstanceError, key_path
+from amd.numbers import to_number
+
+PRIOR_TOLERANCE = 1e-9
+STATUSES = ("optimal", "infeasible", "unbounded", "time_limit", "error")
+
+
+# ---------------------------------------------------------------------------------------
+# reading
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """Safe loader with YAML 1.2 booleans: only true/false, never yes/no/on/off."""
+
+
+_SafeLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_SafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def read_document(path: str | Path) -> dict:
+    """Read a YAML or JSON file into plain Python data; errors name the file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InstanceError(str(p), None, "no such file") from None
+    except IsADirectoryError:
+        raise InstanceError(str(p), None, "is a directory, expected an instance file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InstanceError(str(p), None, f"cannot read: {e}") from None
+    try:
+        if p.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader subclass
+    except json.JSONDecodeError as e:
+        raise InstanceError(str(p), f"line {e.lineno}", f"invalid JSON: {e.msg}") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else None
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise InstanceError(str(p), where, f"invalid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise InstanceError(str(p), None, "expected a mapping with 'format: amd/1' at the top")
+    return data
+
+
+# ---------------------------------------------------------------------------------------
+# structure (pydantic)
+
+
+def _label(v: Any) -> str:
+    if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+        raise ValueError(f"expected a name (a string), got {v!r}")
+    s = str(v).strip()
+    if not s:
+        raise ValueError("expected a non-empty name")
+    return s
+
+
+Number = Annotated[float, BeforeValidator(to_number)]
+Label = Annotated[str, BeforeValidator(_label)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AgentSpec(_Strict):
+    name: Label
+    types: list[Label] = Field(min_length=1, description="the agent's finite type set, in order")
+
+
+class PriorSpec(_Strict):
+    """Exactly one of ``independent`` (marginals per agent) or ``joint`` (nested lists)."""
+
+    independent: Any = Field(
+        None, description="{agent: [probabilities in type order] | 'uniform'}, or 'uniform'"
+    )
+    joint: Any = Field(None, description="nested lists, axis i = agent i's type")
+
+
+class ValueSpec(_Strict):
+    """Exactly one of ``private`` ([own type][outcome]) or ``interdependent``."""
+
+    private: Any = Field(None, description="[own type][outcome]")
+    interdependent: Any = Field(None, description="[type_1]...[type_n][outcome]")
+
+
+class MechanismSpec(_Strict):
+    randomized: bool = True
+    payments: bool = True
+    payment_bounds: list[Number | None] | None = Field(
+        None, min_length=2, max_length=2, description="[lo, hi] on each agent's payment"
+    )
+
+
+class ConstraintsSpec(_Strict):
+    ic: Literal["dsic", "bic", "none"] = "dsic"
+    ir: Literal["expost", "interim", "exante", "none"] = "expost"
+    budget: Literal["none", "expost", "expost_weak", "exante", "exante_weak"] = "none"
+
+
+class ObjectiveSpec(_Strict):
+    """Exactly one of ``maximize`` or ``minimize``: revenue | welfare | designer |
+    ``{weights: {<agent>: w, payments: w, designer: w}}``."""
+
+    maximize: Any = None
+    minimize: Any = None
+
+
+class ExpectedSpec(_Strict):
+    status: Literal["optimal", "infeasible", "unbounded", "time_limit", "error"]
+    objective: Number | None = None
+    tolerance: Number = 1e-7
+    source: str | None = None
+
+
+class MechanismFile(_Strict):
+    """A ``kind: mechanism`` instance file (SPEC §1.1)."""
+
+    format: Literal["amd/1"]
+    kind: Literal["mechanism"]
+    name: str | None = None
+    description: str | None = None
+    source: str | None = None
+    family: dict[str, Any] | None = None
+    agents: list[AgentSpec] | None = None
+    prior: PriorSpec | None = None
+    outcomes: list[Label] | None = None
+    values: dict[str, ValueSpec] | None = None
+    designer_values: Any = None
+    mechanism: MechanismSpec = MechanismSpec()
+    constraints: ConstraintsSpec = ConstraintsSpec()
+    objective: ObjectiveSpec = ObjectiveSpec(maximize="revenue")
+    expected: ExpectedSpec | None = None
+
+
+def pydantic_error(err: ValidationError, file: str, prefix: tuple = ()) -> InstanceError:
+    """Turn pydantic's first error into our one-line message."""
+    errors = err.errors(include_url=False)
+    # an unknown key is the cause of a "missing" one more often than not: report it first
+    errors.sort(key=lambda e: e["type"] != "extra_forbidden")
+    e = errors[0]
+    loc = prefix + tuple(e["loc"])
+    kind = e["type"]
+    if kind == "extra_forbidden":
+        msg = "unknown key"
+    elif kind == "missing":
+        msg = "required key is missing"
+    elif kind == "literal_error":
+        msg = f"expected {e['ctx']['expected']}, got {e['input']!r}"
+    else:
+        msg = e["msg"].removeprefix("Value error, ")
+        if kind not in ("value_error",) and "input" in e and not isinstance(e["input"], dict):
+            msg += f", got {e['input']!r}"
+    if len(errors) > 1:
+        msg += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return InstanceError(file, key_path(loc), msg)
+
+
+def json_schema() -> dict:
+    """JSON Schema of the ``kind: mechanism`` file format."""
+    schema = MechanismFile.model_json_schema()
+    schema["$id"] = "https://amd.invalid/schema/amd-1-mechanism.json"
+    schema["title"] = "amd/1 mechanism instance"
+    return schema
+
+
+# ---------------------------------------------------------------------------------------
+# semantics
+
+
+@dataclass(frozen=True, eq=False)
+class Instance:
+    """A validated instance: the file's identity, the Environment and the Design."""
+
+    name: str
+    file: str
+    environment: Environment
+    design: Design
+    description: str | None = None
+    source: str | None = None
+    expected: ExpectedSpec | None = None
+    spec: dict | None = None  # the explicit (family-expanded) document, for `amd expand`
+
+    kind: str = "mechanism"
+
+
+def nested_array(raw: Any, shape: tuple[int, ...], axes: list[str], file: str, path: str):
+    """Convert nested lists to an array of ``shape``; errors name the offending entry."""
+
+    def rec(node: Any, depth: int, where: str):
+        if depth == len(shape):
+            try:
+                return to_number(node)
+            except ValueError as e:
+                raise InstanceError(file, where, str(e)) from None
+        if not isinstance(node, list):
+            raise InstanceError(
+                file, where, f"expected a list with {shape[depth]} entries ({axes[depth]}), "
+                f"got {type(node).__name__} {node!r}"[:200]
+            )
+        if len(node) != shape[depth]:
+            raise InstanceError(
+                file, where, f"expected {shape[depth]} entries ({axes[depth]}), got {len(node)}"
+            )
+        return [rec(c, depth + 1, f"{where}[{j}]") for j, c in enumerate(node)]
+
+    return np.array(rec(raw, 0, path), dtype=float).reshape(shape)
+
+
+def _check_distribution(p: np.ndarray, file: str, path: str) -> None:
+    if (p < 0).any():
+        idx = np.argwhere(p < 0)[0]
+        where = path + "".join(f"[{j}]" for j in idx)
+        raise InstanceError(file, where, f"a probability must not be negative, got {p[tuple(idx)]}")
+    total = float(p.sum())
+    if abs(total - 1.0) > PRIOR_TOLERANCE:
+        raise InstanceError(file, path, f"probabilities must sum to 1, they sum to {total:.12g}")
+
+
+def _unique(names: list[str], file: str, path: str, what: str) -> None:
+    seen: set[str] = set()
+    for j, s in enumerate(names):
+        if s in seen:
+            raise InstanceError(file, f"{path}[{j}]", f"duplicate {what} {s!r}")
+        seen.add(s)
+
+
+def _objective(spec: ObjectiveSpec, agents: tuple[str, ...], file: str) -> Objective:
+    given = [(s, getattr(spec, s)) for s in ("maximize", "minimize") if getattr(spec, s) is not None]
+    if len(given) != 1:
+        raise InstanceError(file, "objective", "expected exactly one of 'maximize' or 'minimize'")
+    sense, target = given[0]
+    path = f"objective.{sense}"
+    if isinstance(target, str):
+        if target not in ("revenue", "welfare", "designer"):
+            raise InstanceError(
+                file, path, f"expected 'revenue', 'welfare', 'designer' or {{weights: ...}}, got {target!r}"
+            )
+        return Objective.named(sense, target, len(agents))
+    if not isinstance(target, dict) or set(target) != {"weights"} or not isinstance(target["weights"], dict):
+        raise InstanceError(
+            file, path, f"expected 'revenue', 'welfare', 'designer' or {{weights: {{...}}}}, got {target!r}"
+        )
+    weights = target["weights"]
+    allowed = set(agents) | {"payments", "designer"}
+    for key, w in weights.items():
+        if key not in allowed:
+            raise InstanceError(
+                file, f"{path}.weights.{key}",
+                f"unknown weight; expected an agent name ({', '.join(agents)}), 'payments' or 'designer'",
+            )
+        try:
+            to_number(w)
+        except ValueError as e:
+            raise InstanceError(file, f"{path}.weights.{key}", str(e)) from None
+    return Objective(
+        sense,  # type: ignore[arg-type]
+        "weights",
+        tuple(to_number(weights.get(a, 0)) for a in agents),
+        to_number(weights.get("payments", 0)),
+        to_number(weights.get("designer", 0)),
+    )
+
+
+def _prior(spec: PriorSpec | None, agents, types, file) -> tuple[np.ndarray, bool]:
+    shape = tuple(len(t) for t in types)
+    if spec is None:
+        raise InstanceError(file, "prior", "required key is missing")
+    if (spec.independent is None) == (spec.joint is None):
+        raise InstanceError(file, "prior", "expected exactly one of 'independent' or 'joint'")
+    if spec.joint is not None:
+        axes = [f"one per type of {a}" for a in agents]
+        p = nested_array(spec.joint, shape, axes, file, "prior.joint")
+        _check_distribution(p, file, "prior.joint")
+        return p, False
+    ind = spec.independent
+    if ind == "uniform":
+        ind = {a: "uniform" for a in agents}
+    if not isinstance(ind, dict):
+        raise InstanceError(
+            file, "prior.independent", f"expected a mapping agent -> marginal, or 'uniform', got {ind!r}"
+        )
+    for a in ind:
+        if a not in agents:
+            raise InstanceError(
+                file, f"prior.independent.{a}", f"unknown agent; the agents are {', '.join(agents)}"
+            )
+    p = np.ones(())
+    for i, a in enumerate(agents):
+        path = f"prior.independent.{a}"
+        if a not in ind:
+            raise InstanceError(file, path, "missing marginal for this agent")
+        m = ind[a]
+        if m == "uniform":
+            marg = np.full(shape[i], 1.0 / shape[i])
+        else:
+            marg = nested_array(m, (shape[i],), [f"one per type of {a}"], file, path)
+            _check_distribution(marg, file, path)
+        p = np.multiply.outer(p, marg)
+    return p, True
+
+
+def _values(spec, agents, types, outcomes, file) -> tuple[np.ndarray, tuple[bool, ...]]:
+    shape = tuple(len(t) for t in types)
+    n_out = len(outcomes)
+    if spec is None:
+        raise InstanceError(file, "values", "required key is missing")
+    for a in spec:
+        if a not in agents:
+            raise InstanceError(file, f"values.{a}", f"unknown agent; the agents are {', '.join(agents)}")
+    values = np.empty((len(agents),) + shape + (n_out,))
+    private = []
+    for i, a in enumerate(agents):
+        path = f"values.{a}"
+        if a not in spec:
+            raise InstanceError(file, path, "missing valuation for this agent")
+        v = spec[a]
+        if (v.private is None) == (v.interdependent is None):
+            raise InstanceError(file, path, "expected exactly one of 'private' or 'interdependent'")
+        if v.private is not None:
+            table = nested_array(
+                v.private, (shape[i], n_out), [f"one per type of {a}", "one per outcome"], file, path + ".private"
+            )
+            bshape = [1] * len(agents) + [n_out]
+            bshape[i] = shape[i]
+            values[i] = np.broadcast_to(table.reshape(bshape), shape + (n_out,))
+            private.append(True)
+        else:
+            axes = [f"one per type of {b}" for b in agents] + ["one per outcome"]
+            values[i] = nested_array(v.interdependent, shape + (n_out,), axes, file, path + ".interdependent")
+            private.append(False)
+    return values, tuple(private)
+
+
+def _designer_values(raw, agents, shape, n_out, file) -> np.ndarray:
+    if raw is None:
+        return np.zeros(shape + (n_out,))
+    if isinstance(raw, list) and raw and not isinstance(raw[0], list):
+        d = nested_array(raw, (n_out,), ["one per outcome"], file, "designer_values")
+        return np.broadcast_to(d, shape + (n_out,)).copy()
+    axes = [f"one per type of {a}" for a in agents] + ["one per outcome"]
+    return nested_array(raw, shape + (n_out,), axes, file, "designer_values")
+
+
+def _design(spec: MechanismFile, agents, file) -> Design:
+    m, c = spec.mechanism, spec.constraints
+    bounds: tuple[float | None, float | None] = (None, None)
+    if m.payment_bounds is not None:
+        if not m.payments:
+            raise InstanceError(file, "mechanism.payment_bounds", "given, but 'payments: false' says no money changes hands")
+        lo, hi = m.payment_bounds
+        if lo is not None and hi is not None and lo > hi:
+            raise InstanceError(file, "mechanism.payment_bounds", f"lower bound {lo} exceeds upper bound {hi}")
+        bounds = (lo, hi)
+    return Design(
+        randomized=m.randomized,
+        payments=m.payments,
+        payment_bounds=bounds,
+        ic=c.ic,
+        ir=c.ir,
+        budget=c.budget,
+        objective=_objective(spec.objective, agents, file),
+    )
+
+
+def parse(document: dict, file: str = "<input>", default_name: str | None = None) -> Instance:
+    """Validate a document (already read into Python data) and build the Instance."""
+    from amd import families  # families builds explicit documents; schema validates them
+
+    if not isinstance(document, dict):
+        raise InstanceError(file, None, "expected a mapping with 'format: amd/1' at the top")
+    fmt = document.get("format")
+    if fmt != "amd/1":
+        raise InstanceError(file, "format", f"expected 'amd/1', got {fmt!r}")
+    kind = document.get("kind")
+    if kind == "information":
+        raise InstanceError(file, "kind", "'information' instances are not supported by this version yet")
+    if kind != "mechanism":
+        raise InstanceError(file, "kind", f"expected 'mechanism' or 'information', got {kind!r}")
+    if document.get("family") is not None:
+        document = families.expand_document(document, file)
+    try:
+        spec = MechanismFile.model_validate(document)
+    except ValidationError as e:
+        raise pydantic_error(e, file) from None
+
+    for key in ("agents", "outcomes"):
+        if not getattr(spec, key):
+            raise InstanceError(file, key, "required key is missing (or give a 'family')")
+    agents = tuple(a.name for a in spec.agents)
+    _unique(list(agents), file, "agents", "agent name")
+    types = tuple(tuple(a.types) for a in spec.agents)
+    for i, t in enumerate(types):
+        _unique(list(t), file, f"agents[{i}].types", "type")
+    outcomes = tuple(spec.outcomes)
+    _unique(list(outcomes), file, "outcomes", "outcome")
+
+    prior, independent = _prior(spec.prior, agents, types, file)
+    values, private = _values(spec.values, agents, types, outcomes, file)
+    designer = _designer_values(spec.designer_values, agents, prior.shape, len(outcomes), file)
+    env = Environment(agents, types, outcomes, prior, values, designer, private, independent)
+    design = _design(spec, agents, file)
+
+    if spec.expected is not None and spec.expected.status == "optimal" and spec.expected.objective is None:
+        raise InstanceError(file, "expected.objective", "required when expected.status is 'optimal'")
+    name = spec.name or default_name or "instance"
+    return Instance(
+        name=name,
+        file=file,
+        environment=env,
+        design=design,
+        description=spec.description,
+        source=spec.source,
+        expected=spec.expected,
+        spec=document,
+    )
+
+
+def load(path: str | Path) -> Instance:
+    """Read, validate and expand an instance file (YAML or JSON)."""
+    p = Path(path)
+    return parse(read_document(p), file=str(p), default_name=p.stem)
+

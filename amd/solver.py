@@ -1,0 +1,209 @@
+"""The HiGHS adapter: the only code that talks to the solver.
+
+A Pyomo model is compiled once by Pyomo's ``LinearStandardFormCompiler`` (mixed form: each
+row keeps its own sense) into a sparse matrix, which is passed to a ``highspy.Highs`` object
+that :class:`LinearProgram` keeps — so rows can be added later and the model re-solved warm
+without a rebuild. Every HiGHS outcome maps to one of ``optimal``, ``infeasible``,
+``unbounded``, ``time_limit`` (with the incumbent and its gap when there is one) or ``error``;
+no solver exception escapes.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+from pyomo.common.errors import InfeasibleConstraintException
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+# Tighter than HiGHS's defaults (1e-7, and 1e-6 for MIP) so that the independent verifier,
+# which recomputes every constraint at a scaled 1e-7, sees solutions well inside tolerance.
+FEASIBILITY_TOLERANCE = 1e-9
+# The default MIP gap: the optimum proven, not HiGHS's 1e-4.
+MIP_GAP = 1e-9
+METHODS = ("choose", "simplex", "ipm", "pdlp")
+
+_LIMIT = {
+    highspy.HighsModelStatus.kTimeLimit,
+    highspy.HighsModelStatus.kIterationLimit,
+    highspy.HighsModelStatus.kSolutionLimit,
+    highspy.HighsModelStatus.kInterrupt,
+    highspy.HighsModelStatus.kObjectiveBound,
+    highspy.HighsModelStatus.kObjectiveTarget,
+    highspy.HighsModelStatus.kMemoryLimit,
+}
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """What the user may ask of HiGHS.
+
+    ``time_limit`` in seconds, ``gap`` the relative MIP gap (default 1e-9), ``threads`` HiGHS's thread count
+    (``None``: HiGHS decides), ``method`` one of choose | simplex | ipm | pdlp.
+    """
+
+    time_limit: float | None = None
+    gap: float | None = None
+    threads: int | None = None
+    method: str = "choose"
+    presolve: bool = True
+    verbose: bool = False
+
+
+@dataclass
+class SolverOutcome:
+    status: str  # optimal | infeasible | unbounded | time_limit | error
+    values: np.ndarray | None  # the full column vector, in the model's column order
+    objective: float | None
+    gap: float | None
+    message: str
+    solve_s: float
+
+
+class LinearProgram:
+    """``min/max c·z`` s.t. ``row_lo ≤ A z ≤ row_hi``, ``col_lo ≤ z ≤ col_hi``, some z integer,
+    held in a kept ``highspy.Highs``.
+
+    ``index[j]`` is the position in the model's full column vector of HiGHS column j
+    (Pyomo's compiler drops columns that appear nowhere; they are set to a feasible 0).
+    """
+
+    def __init__(self, A: sp.csc_array, cost, offset, row_lo, row_hi, col_lo, col_hi,
+                 integer, maximize: bool, index, n_full: int, fill, options: SolverOptions):
+        self.index = np.asarray(index, dtype=np.int64)
+        self.n_full = n_full
+        self.fill = fill  # values of the dropped columns
+        self.maximize = maximize
+        self.is_mip = bool(np.any(integer))
+        self.options = options
+        self.highs = highspy.Highs()
+        self._configure(self.highs, options)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
+        lp.col_cost_ = np.asarray(cost, float)
+        lp.offset_ = float(offset)
+        lp.col_lower_, lp.col_upper_ = np.asarray(col_lo, float), np.asarray(col_hi, float)
+        lp.row_lower_, lp.row_upper_ = np.asarray(row_lo, float), np.asarray(row_hi, float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = A.indices.astype(np.int32)
+        lp.a_matrix_.value_ = A.data.astype(float)
+        lp.sense_ = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
+        if self.is_mip:
+            lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
+                               for b in integer]
+        self.lp = lp
+        self.highs.passModel(lp)
+
+    @staticmethod
+    def _configure(h: highspy.Highs, o: SolverOptions) -> None:
+        h.setOptionValue("output_flag", bool(o.verbose))
+        h.setOptionValue("primal_feasibility_tolerance", FEASIBILITY_TOLERANCE)
+        h.setOptionValue("dual_feasibility_tolerance", FEASIBILITY_TOLERANCE)
+        h.setOptionValue("mip_feasibility_tolerance", FEASIBILITY_TOLERANCE)
+        h.setOptionValue("solver", o.method)
+        h.setOptionValue("presolve", "on" if o.presolve else "off")
+        if o.time_limit is not None:
+            h.setOptionValue("time_limit", float(o.time_limit))
+        h.setOptionValue("mip_rel_gap", MIP_GAP if o.gap is None else float(o.gap))
+        h.setOptionValue("mip_abs_gap", MIP_GAP if o.gap is None else min(float(o.gap), 1e-6))
+        if o.threads is not None:
+            h.setOptionValue("threads", int(o.threads))
+
+    @classmethod
+    def from_pyomo(cls, model, columns: list, options: SolverOptions = SolverOptions()) -> "LinearProgram":
+        """Compile ``model`` (linear, one active objective) and load it into HiGHS.
+
+        Raises :class:`TriviallyInfeasible` when Pyomo finds a constraint without variables
+        that cannot hold.
+        """
+        try:
+            info = LinearStandardFormCompiler().write(
+                model, mixed_form=True, set_sense=None, column_order=columns
+            )
+        except InfeasibleConstraintException as e:
+            raise TriviallyInfeasible(str(e)) from None
+        position = {id(v): j for j, v in enumerate(columns)}
+        index = np.fromiter((position[id(v)] for v in info.columns), np.int64, len(info.columns))
+        kept = np.zeros(len(columns), bool)
+        kept[index] = True
+        fill = {j: min(max(0.0, columns[j].lb if columns[j].lb is not None else -np.inf),
+                       columns[j].ub if columns[j].ub is not None else np.inf)
+                for j in np.flatnonzero(~kept)}
+        mult = np.fromiter((r[1] for r in info.rows), np.int8, len(info.rows))
+        rhs = np.asarray(info.rhs, float)
+        row_lo = np.where(mult <= 0, rhs, -np.inf)
+        row_hi = np.where(mult >= 0, rhs, np.inf)
+        col_lo = np.array([-np.inf if v.lb is None else v.lb for v in info.columns], float)
+        col_hi = np.array([np.inf if v.ub is None else v.ub for v in info.columns], float)
+        integer = np.array([v.is_integer() for v in info.columns], bool)
+        obj = info.objectives[0]
+        cost = info.c.toarray().ravel() if info.c.shape[0] else np.zeros(len(info.columns))
+        offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+        return cls(info.A.tocsc(), cost, offset, row_lo, row_hi, col_lo, col_hi, integer,
+                   obj.sense == -1, index, len(columns), fill, options)
+
+    def full_vector(self, col_values) -> np.ndarray:
+        z = np.zeros(self.n_full)
+        z[self.index] = np.asarray(col_values, float)
+        for j, v in self.fill.items():
+            z[j] = v
+        return z
+
+    def solve(self) -> SolverOutcome:
+        """Run HiGHS (warm, if it ran before) and map its outcome to ours."""
+        h = self.highs
+        start = time.perf_counter()
+        try:
+            h.run()
+        except Exception as e:  # noqa: BLE001 - the solver must never surface a traceback
+            return SolverOutcome("error", None, None, None, f"HiGHS failed: {e}", time.perf_counter() - start)
+        elapsed = time.perf_counter() - start
+        ms = h.getModelStatus()
+        info = h.getInfo()
+        has_point = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        gap = float(info.mip_gap) if self.is_mip and has_point else None
+        text = h.modelStatusToString(ms)
+        if ms == highspy.HighsModelStatus.kOptimal or ms == highspy.HighsModelStatus.kModelEmpty:
+            z = self.full_vector(h.getSolution().col_value)
+            return SolverOutcome("optimal", z, float(info.objective_function_value), gap, text, elapsed)
+        if ms == highspy.HighsModelStatus.kInfeasible:
+            return SolverOutcome("infeasible", None, None, None, text, elapsed)
+        if ms == highspy.HighsModelStatus.kUnbounded:
+            return SolverOutcome("unbounded", None, None, None, text, elapsed)
+        if ms == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+            status = self._infeasible_or_unbounded()
+            return SolverOutcome(status, None, None, None, f"{text}; resolved by a feasibility solve",
+                                 time.perf_counter() - start)
+        if ms in _LIMIT:
+            if has_point:
+                z = self.full_vector(h.getSolution().col_value)
+                return SolverOutcome("time_limit", z, float(info.objective_function_value), gap, text, elapsed)
+            return SolverOutcome("time_limit", None, None, None, f"{text}; no feasible point found", elapsed)
+        return SolverOutcome("error", None, None, None, f"HiGHS: {text}", elapsed)
+
+    def _infeasible_or_unbounded(self) -> str:
+        """Presolve may only say 'infeasible or unbounded': decide by a zero-cost solve."""
+        h = highspy.Highs()
+        self._configure(h, self.options)
+        lp = self.lp
+        cost = lp.col_cost_
+        lp.col_cost_ = np.zeros(lp.num_col_)
+        try:
+            h.passModel(lp)
+            h.run()
+        finally:
+            lp.col_cost_ = cost
+        ms = h.getModelStatus()
+        if ms == highspy.HighsModelStatus.kOptimal:
+            return "unbounded"
+        if ms == highspy.HighsModelStatus.kInfeasible:
+            return "infeasible"
+        return "error"
+
+
+class TriviallyInfeasible(Exception):
+    """A constraint with no variables that cannot hold (found while compiling)."""

@@ -1,0 +1,185 @@
+r"""The independent verifier: recompute every constraint of a mechanism with numpy alone.
+
+Nothing here reads the optimization model. For agent i the table
+
+    U_i[θ_{-i}, θ_i, r_i] = Σ_o x(o | r_i, θ_{-i}) v_i(o, θ) − t_i(r_i, θ_{-i})
+
+(true type θ_i, report r_i) gives every constraint family at once: DSIC is
+U_i[·, θ_i, r_i] ≤ U_i[·, θ_i, θ_i]; BIC the same averaged with p(θ_{-i} | θ_i); IR reads the
+diagonal. A constraint holds when its violation is at most ``tolerance × scale``, with
+``scale = max(1, max|v|, max|d|, max|t|)`` so that the test means the same on any units.
+Each family reports its largest violation and where it happens (agent, true type, report,
+the others' types), which is the deviation a user needs to see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from amd.environment import Design, Environment
+from amd.mechanism import Mechanism
+
+DEFAULT_TOLERANCE = 1e-7
+
+
+@dataclass
+class Check:
+    """One constraint family: its largest violation, whether it holds, and where."""
+
+    max_violation: float
+    holds: bool
+    worst: dict | None = None
+
+    def to_dict(self) -> dict:
+        return {"holds": self.holds, "max_violation": self.max_violation, "worst": self.worst}
+
+
+@dataclass
+class Certificate:
+    verified: bool
+    max_violation: float
+    tolerance: float
+    checks: dict[str, Check] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "verified": self.verified,
+            "max_violation": self.max_violation,
+            "tolerance": self.tolerance,
+            "checks": {k: c.to_dict() for k, c in self.checks.items()},
+        }
+
+    def failures(self) -> list[str]:
+        return [k for k, c in self.checks.items() if not c.holds]
+
+
+def utility_table(env: Environment, mech: Mechanism, i: int) -> np.ndarray:
+    """U_i with axes (θ_{-i} …, true θ_i, report r_i)."""
+    xr = np.moveaxis(mech.allocation, i, -2)  # (θ_-i…, report, o)
+    vr = np.moveaxis(env.values[i], i, -2)  # (θ_-i…, true, o)
+    U = vr @ np.swapaxes(xr, -1, -2)  # (θ_-i…, true, report)
+    return U - np.moveaxis(mech.payments[i], i, -1)[..., None, :]
+
+
+def _others(env: Environment, i: int, idx) -> dict:
+    others = [a for a in range(env.n_agents) if a != i]
+    return {env.agents[a]: env.types[a][j] for a, j in zip(others, idx)}
+
+
+def _profile(env: Environment, idx) -> dict:
+    return {a: env.types[k][j] for k, (a, j) in enumerate(zip(env.agents, idx))}
+
+
+def _worst(arr: np.ndarray):
+    """(max value, its index) of a non-empty array."""
+    flat = int(np.argmax(arr))
+    return float(arr.ravel()[flat]), np.unravel_index(flat, arr.shape)
+
+
+def objective_value(env: Environment, design: Design, mech: Mechanism) -> float:
+    """E_θ[Σ_i w_i u_i + w_pay Σ_i t_i + w_d d] of the truthful outcome."""
+    obj = design.objective
+    w = np.asarray(obj.agent_weights, float).reshape((-1,) + (1,) * (env.values.ndim - 1))
+    per_outcome = (w * env.values).sum(axis=0) + obj.designer_weight * env.designer_values
+    value = (mech.allocation * per_outcome).sum(axis=-1)
+    wt = (obj.payment_weight - np.asarray(obj.agent_weights, float)).reshape((-1,) + (1,) * env.n_agents)
+    value = value + (wt * mech.payments).sum(axis=0)
+    return float((env.prior * value).sum())
+
+
+def verify(env: Environment, design: Design, mech: Mechanism,
+           tolerance: float = DEFAULT_TOLERANCE) -> Certificate:
+    """Check ``mech`` against every constraint ``design`` asks for (and feasibility)."""
+    x, t = mech.allocation, mech.payments
+    scale = max(1.0, float(np.abs(env.values).max(initial=0)), float(np.abs(env.designer_values).max(initial=0)),
+                float(np.abs(t).max(initial=0)))
+    tol = tolerance * scale
+    checks: dict[str, Check] = {}
+
+    def add(name: str, violation: float, worst: dict | None) -> None:
+        violation = max(0.0, violation)
+        checks[name] = Check(violation, violation <= tol, worst if violation > 0 else None)
+
+    # feasibility of the allocation
+    neg, idx = _worst(-x)
+    total = x.sum(axis=-1)
+    off, pidx = _worst(np.abs(total - 1.0))
+    if neg >= off:
+        add("feasibility", neg, {"profile": _profile(env, idx[:-1]), "outcome": env.outcomes[idx[-1]],
+                                 "probability": -neg})
+    else:
+        add("feasibility", off, {"profile": _profile(env, pidx), "total_probability": float(total[pidx])})
+    if not design.randomized:
+        frac, idx = _worst(np.abs(x - np.round(x)))
+        add("deterministic", frac, {"profile": _profile(env, idx[:-1]), "outcome": env.outcomes[idx[-1]],
+                                    "probability": float(x[idx])})
+    if not design.payments:
+        paid, idx = _worst(np.abs(t))
+        add("no_payments", paid, {"agent": env.agents[idx[0]], "profile": _profile(env, idx[1:]),
+                                  "payment": float(t[idx])})
+    lo, hi = design.payment_bounds
+    if lo is not None or hi is not None:
+        below = (lo - t) if lo is not None else np.full(t.shape, -np.inf)
+        above = (t - hi) if hi is not None else np.full(t.shape, -np.inf)
+        v, idx = _worst(np.maximum(below, above))
+        add("payment_bounds", v, {"agent": env.agents[idx[0]], "profile": _profile(env, idx[1:]),
+                                  "payment": float(t[idx])})
+
+    if design.ic != "none" or design.ir != "none":
+        tables = [utility_table(env, mech, i) for i in range(env.n_agents)]
+    if design.ic == "dsic":
+        best: tuple[float, dict | None] = (0.0, None)
+        for i, U in enumerate(tables):
+            gain = U - np.diagonal(U, axis1=-2, axis2=-1)[..., :, None]
+            g, idx = _worst(gain)
+            if g > best[0]:
+                best = (g, {"agent": env.agents[i], "type": env.types[i][idx[-2]], "report": env.types[i][idx[-1]],
+                            "others": _others(env, i, idx[:-2]), "gain": g})
+        add("dsic", *best)
+    elif design.ic == "bic":
+        best = (0.0, None)
+        for i, U in enumerate(tables):
+            k = env.shape[i]
+            belief = np.moveaxis(env.beliefs(i), i, -1)
+            gain = U - np.diagonal(U, axis1=-2, axis2=-1)[..., :, None]
+            interim = (belief[..., :, None] * gain).reshape(-1, k, k).sum(axis=0)
+            g, (a, r) = _worst(interim)
+            if g > best[0]:
+                best = (g, {"agent": env.agents[i], "type": env.types[i][a], "report": env.types[i][r],
+                            "expected_gain": g})
+        add("bic", *best)
+
+    if design.ir != "none":
+        best = (0.0, None)
+        for i, U in enumerate(tables):
+            u = np.diagonal(U, axis1=-2, axis2=-1)  # (θ_-i…, θ_i): truthful utility
+            if design.ir == "expost":
+                v, idx = _worst(-u)
+                where = {"agent": env.agents[i], "type": env.types[i][idx[-1]], "others": _others(env, i, idx[:-1]),
+                         "utility": -v}
+            elif design.ir == "interim":
+                belief = np.moveaxis(env.beliefs(i), i, -1)
+                interim = (belief * u).reshape(-1, env.shape[i]).sum(axis=0)
+                v, (a,) = _worst(-interim)
+                where = {"agent": env.agents[i], "type": env.types[i][a], "expected_utility": -v}
+            else:
+                v = -float((np.moveaxis(env.prior, i, -1) * u).sum())
+                where = {"agent": env.agents[i], "expected_utility": -v}
+            if v > best[0]:
+                best = (v, where)
+        add(f"{design.ir}_ir", *best)
+
+    if design.budget != "none":
+        surplus = t.sum(axis=0)  # Σ_i t_i(θ): what the designer keeps
+        weak = design.budget.endswith("_weak")
+        if design.budget.startswith("expost"):
+            v, idx = _worst(-surplus if weak else np.abs(surplus))
+            add(f"{design.budget}_budget", v, {"profile": _profile(env, idx), "surplus": float(surplus[idx])})
+        else:
+            expected = float((env.prior * surplus).sum())
+            add(f"{design.budget}_budget", -expected if weak else abs(expected), {"expected_surplus": expected})
+
+    worst = max((c.max_violation for c in checks.values()), default=0.0)
+    return Certificate(all(c.holds for c in checks.values()), worst, tol, checks)

@@ -1,0 +1,264 @@
+r"""The optimal direct mechanism as an LP (randomized) or MIP (deterministic).
+
+Automated mechanism design (Conitzer & Sandholm, "Complexity of mechanism design", UAI 2002;
+"Self-interested automated mechanism design", 2004). Over finite type profiles θ ∈ Θ and
+outcomes o ∈ O the designer chooses
+
+* an allocation x(o | θ) ≥ 0 with Σ_o x(o | θ) = 1 (binary when deterministic), and
+* payments t_i(θ) from agent i to the designer (absent when ``payments: false``).
+
+Agent i of true profile θ who reports r_i (others truthful) gets
+
+    U_i(r_i | θ) = Σ_o x(o | r_i, θ_{-i}) v_i(o, θ) − t_i(r_i, θ_{-i}).
+
+Constraint families (each one named block of the Pyomo model):
+
+* ``feasibility``  Σ_o x(o|θ) = 1 for every θ.
+* ``dsic``         U_i(θ_i | θ) ≥ U_i(r_i | θ) for every i, θ, r_i ≠ θ_i (ex-post IC when
+                   values are interdependent).
+* ``bic``          Σ_{θ_{-i}} p(θ_{-i} | θ_i) [U_i(θ_i | θ) − U_i(r_i | θ)] ≥ 0 for every i,
+                   θ_i of positive probability, r_i ≠ θ_i. Beliefs are the exact conditionals
+                   of the joint prior (correlated priors included; Crémer & McLean 1988).
+* ``expost_ir``    U_i(θ_i | θ) ≥ 0 for every i, θ;  ``interim_ir`` the same in expectation
+                   over p(θ_{-i} | θ_i);  ``exante_ir`` in expectation over p(θ).
+* ``expost_budget`` Σ_i t_i(θ) = 0 (``expost``) or ≥ 0 (``expost_weak``) for every θ;
+  ``exante_budget`` the same in expectation.
+
+Ex-post constraints are imposed at every profile, including those of prior probability zero
+(dominance does not depend on beliefs). The objective is
+E_θ[Σ_i w_i u_i + w_pay Σ_i t_i + w_d Σ_o x(o|θ) d(o, θ)] (see :class:`amd.environment.Objective`).
+
+Columns: x(o | θ) at ``p·|O| + o`` for the flat (C-order) profile index p, then t_i(θ) at
+``|Θ|·|O| + i·|Θ| + p``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression
+
+from amd.environment import Design, Environment
+from amd.models.linear import RowBlock, add_rows
+
+INF = np.inf
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each variable lives in the column vector."""
+
+    n_profiles: int
+    n_outcomes: int
+    n_agents: int
+    payments: bool
+
+    @property
+    def n_x(self) -> int:
+        return self.n_profiles * self.n_outcomes
+
+    @property
+    def n_columns(self) -> int:
+        return self.n_x + (self.n_agents * self.n_profiles if self.payments else 0)
+
+    def t(self, agent: int, profile):
+        return self.n_x + agent * self.n_profiles + profile
+
+
+@dataclass
+class Formulation:
+    """A built model: the Pyomo model, its columns in layout order, and the layout."""
+
+    model: pyo.ConcreteModel
+    columns: list
+    layout: Layout
+    environment: Environment
+    design: Design
+
+    def split(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Column vector → (allocation (k_1..k_n, |O|), payments (n, k_1..k_n))."""
+        env, lay = self.environment, self.layout
+        x = z[: lay.n_x].reshape(env.shape + (env.n_outcomes,))
+        if lay.payments:
+            t = z[lay.n_x :].reshape((env.n_agents,) + env.shape)
+        else:
+            t = np.zeros((env.n_agents,) + env.shape)
+        return x, t
+
+
+# ---------------------------------------------------------------------------------------
+# rows, computed with numpy
+
+
+def _profile_axis(env: Environment, i: int) -> tuple[np.ndarray, int]:
+    """θ_i of every flat profile, and the flat-index stride of axis i."""
+    stride = int(np.prod(env.shape[i + 1 :], dtype=np.int64))
+    theta_i = (np.arange(env.n_profiles) // stride) % env.shape[i]
+    return theta_i, stride
+
+
+def utility_entries(env: Environment, lay: Layout, i: int, rows, p, q, w):
+    """Entries of Σ w · U_i(q | p): w·v_i(o, p) on x(o | q) and −w on t_i(q).
+
+    ``rows, p, q, w`` are equal-length arrays: each term adds w times agent i's utility at
+    true profile p from the outcome and payment of reported profile q to row ``rows``.
+    """
+    O = env.n_outcomes
+    V = env.values[i].reshape(env.n_profiles, O)
+    coef = (w[:, None] * V[p]).ravel()
+    cols = (q[:, None] * O + np.arange(O)).ravel()
+    r = np.repeat(rows, O)
+    nz = coef != 0
+    R, C, A = [r[nz]], [cols[nz]], [coef[nz]]
+    if lay.payments:
+        R.append(rows)
+        C.append(lay.t(i, q))
+        A.append(-w)
+    return R, C, A
+
+
+def _block(lay: Layout, n_rows: int, entries: list, lo, hi) -> RowBlock:
+    """Collect the (rows, columns, coefficients) lists of ``utility_entries`` into a block."""
+    R, C, A = (np.concatenate([arr for e in entries for arr in e[part]] or [np.zeros(0)]) for part in range(3))
+    return RowBlock.from_entries(n_rows, lay.n_columns, R, C, A, lo, hi).nonempty()
+
+
+def feasibility_rows(env: Environment, lay: Layout) -> RowBlock:
+    """Σ_o x(o | θ) = 1."""
+    P, O = env.n_profiles, env.n_outcomes
+    rows = np.repeat(np.arange(P), O)
+    return RowBlock.from_entries(P, lay.n_columns, rows, np.arange(P * O), np.ones(P * O), 1.0, 1.0)
+
+
+def deviations(env: Environment, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """All (θ, θ') with θ' = (r_i, θ_{-i}), r_i ≠ θ_i, as flat profile indices."""
+    k = env.shape[i]
+    theta_i, stride = _profile_axis(env, i)
+    p = np.repeat(np.arange(env.n_profiles), k)
+    r = np.tile(np.arange(k), env.n_profiles)
+    keep = r != theta_i[p]
+    p, r = p[keep], r[keep]
+    return p, p + (r - theta_i[p]) * stride
+
+
+def dsic_rows(env: Environment, lay: Layout) -> RowBlock:
+    """U_i(θ_i | θ) − U_i(r_i | θ) ≥ 0 for every agent, profile and misreport."""
+    entries, offset = [], 0
+    for i in range(env.n_agents):
+        p, q = deviations(env, i)
+        rows = offset + np.arange(p.size)
+        ones = np.ones(p.size)
+        entries.append(utility_entries(env, lay, i, rows, p, p, ones))
+        entries.append(utility_entries(env, lay, i, rows, p, q, -ones))
+        offset += p.size
+    return _block(lay, offset, entries, 0.0, INF)
+
+
+def bic_rows(env: Environment, lay: Layout) -> RowBlock:
+    """Σ_{θ_-i} p(θ_-i | θ_i) [U_i(θ_i | θ) − U_i(r_i | θ)] ≥ 0 per agent, type and misreport."""
+    entries, offset = [], 0
+    for i in range(env.n_agents):
+        k = env.shape[i]
+        theta_i, _ = _profile_axis(env, i)
+        belief = env.beliefs(i).ravel()
+        p, q = deviations(env, i)
+        keep = belief[p] > 0
+        p, q = p[keep], q[keep]
+        rows = offset + theta_i[p] * k + theta_i[q]  # row (θ_i, r_i); unused diagonal rows stay empty
+        w = belief[p]
+        entries.append(utility_entries(env, lay, i, rows, p, p, w))
+        entries.append(utility_entries(env, lay, i, rows, p, q, -w))
+        offset += k * k
+    return _block(lay, offset, entries, 0.0, INF)
+
+
+def ir_rows(env: Environment, lay: Layout, kind: str) -> RowBlock:
+    """Participation: U_i(θ_i | θ) ≥ 0 ex post, in interim or in ex-ante expectation."""
+    entries, offset = [], 0
+    P = env.n_profiles
+    for i in range(env.n_agents):
+        p = np.arange(P)
+        if kind == "expost":
+            rows, w, n = offset + p, np.ones(P), P
+        elif kind == "interim":
+            theta_i, _ = _profile_axis(env, i)
+            w = env.beliefs(i).ravel()
+            rows, n = offset + theta_i, env.shape[i]
+        else:  # exante
+            w = env.prior.ravel()
+            rows, n = np.full(P, offset), 1
+        keep = w != 0
+        entries.append(utility_entries(env, lay, i, rows[keep], p[keep], p[keep], w[keep]))
+        offset += n
+    return _block(lay, offset, entries, 0.0, INF)
+
+
+def budget_rows(env: Environment, lay: Layout, kind: str) -> RowBlock:
+    """Σ_i t_i(θ) = 0 (or ≥ 0, weak) at every θ, or in expectation."""
+    P, n = env.n_profiles, env.n_agents
+    p = np.tile(np.arange(P), n)
+    agent = np.repeat(np.arange(n), P)
+    cols = lay.n_x + agent * P + p
+    if kind.startswith("expost"):
+        rows, coef, n_rows = p, np.ones(n * P), P
+    else:
+        rows, coef, n_rows = np.zeros(n * P, int), np.tile(env.prior.ravel(), n), 1
+    hi = INF if kind.endswith("_weak") else 0.0
+    return RowBlock.from_entries(n_rows, lay.n_columns, rows, cols, coef, 0.0, hi).nonempty()
+
+
+def objective_coefficients(env: Environment, design: Design, lay: Layout) -> np.ndarray:
+    """c with c·z = E[Σ_i w_i u_i + w_pay Σ_i t_i + w_d d]."""
+    obj = design.objective
+    P, O = env.n_profiles, env.n_outcomes
+    prior = env.prior.ravel()
+    w = np.asarray(obj.agent_weights, float).reshape((-1,) + (1,) * (env.values.ndim - 1))
+    vx = (w * env.values).sum(axis=0) + obj.designer_weight * env.designer_values
+    c = np.zeros(lay.n_columns)
+    c[: lay.n_x] = (prior[:, None] * vx.reshape(P, O)).ravel()
+    if lay.payments:
+        for i, wi in enumerate(obj.agent_weights):
+            c[lay.t(i, 0) : lay.t(i, P)] = prior * (obj.payment_weight - wi)
+    return c
+
+
+# ---------------------------------------------------------------------------------------
+# the Pyomo model
+
+
+def build(env: Environment, design: Design) -> Formulation:
+    """The Pyomo model of the optimal direct mechanism for ``env`` under ``design``."""
+    lay = Layout(env.n_profiles, env.n_outcomes, env.n_agents, design.payments)
+    m = pyo.ConcreteModel(name="direct_mechanism")
+    m.x = pyo.Var(
+        range(lay.n_x),
+        domain=pyo.NonNegativeReals if design.randomized else pyo.Binary,
+        bounds=(0, 1),
+        doc="x(o | θ) at p·|O| + o",
+    )
+    columns = list(m.x.values())
+    if design.payments:
+        m.t = pyo.Var(range(env.n_agents * env.n_profiles), bounds=design.payment_bounds,
+                      doc="t_i(θ) at i·|Θ| + p")
+        columns += list(m.t.values())
+
+    add_rows(m, "feasibility", feasibility_rows(env, lay), columns, "Σ_o x(o|θ) = 1")
+    if design.ic == "dsic":
+        add_rows(m, "dsic", dsic_rows(env, lay), columns, "dominant-strategy IC")
+    elif design.ic == "bic":
+        add_rows(m, "bic", bic_rows(env, lay), columns, "Bayesian IC")
+    if design.ir != "none":
+        add_rows(m, f"{design.ir}_ir", ir_rows(env, lay, design.ir), columns, f"{design.ir} IR")
+    if design.budget != "none" and design.payments:
+        kind = design.budget
+        add_rows(m, f"{kind.split('_')[0]}_budget", budget_rows(env, lay, kind), columns, f"budget: {kind}")
+
+    c = objective_coefficients(env, design, lay)
+    nz = np.flatnonzero(c)
+    m.objective = pyo.Objective(
+        expr=LinearExpression(linear_coefs=c[nz].tolist(), linear_vars=[columns[j] for j in nz]),
+        sense=pyo.maximize if design.objective.sense == "maximize" else pyo.minimize,
+    )
+    return Formulation(m, columns, lay, env, design)

@@ -1,0 +1,69 @@
+"""Blocks of linear rows and their Pyomo form.
+
+Each constraint family of a formulation is first written as a :class:`RowBlock` — rows
+``lo ≤ A z ≤ hi`` over the formulation's columns, with the coefficients computed by numpy
+from the Environment — and then added to the Pyomo model as one integer-indexed
+``Constraint`` whose rows are ``LinearExpression``s over those coefficients. This is the build
+path measured in ``shared/DESIGN.md``: integer indices, coefficients precomputed, no
+per-term Python arithmetic, zero coefficients never created.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyomo.environ as pyo
+import scipy.sparse as sp
+from pyomo.core.expr.numeric_expr import LinearExpression
+
+
+@dataclass
+class RowBlock:
+    """Rows ``lo[r] ≤ Σ_j A[r, j] z_j ≤ hi[r]`` in CSR form (``-inf``/``inf`` for no bound)."""
+
+    A: sp.csr_array
+    lo: np.ndarray
+    hi: np.ndarray
+
+    @classmethod
+    def from_entries(cls, n_rows: int, n_cols: int, rows, cols, coefs, lo, hi) -> "RowBlock":
+        """Sum the (row, column, coefficient) entries; ``lo``/``hi`` scalars or arrays."""
+        A = sp.coo_array(
+            (np.asarray(coefs, float), (np.asarray(rows, np.int64), np.asarray(cols, np.int64))),
+            shape=(n_rows, n_cols),
+        ).tocsr()
+        A.sum_duplicates()
+        A.eliminate_zeros()
+        return cls(A, np.broadcast_to(np.asarray(lo, float), n_rows).copy(),
+                   np.broadcast_to(np.asarray(hi, float), n_rows).copy())
+
+    @property
+    def n_rows(self) -> int:
+        return self.A.shape[0]
+
+    def nonempty(self) -> "RowBlock":
+        """Drop rows without coefficients (they read 0 ≤ 0 and constrain nothing)."""
+        keep = np.diff(self.A.indptr) > 0
+        empty_violated = (~keep) & ((self.lo > 0) | (self.hi < 0))
+        if empty_violated.any():  # kept so that the solver reports the infeasibility
+            keep |= empty_violated
+        if keep.all():
+            return self
+        return RowBlock(self.A[keep], self.lo[keep], self.hi[keep])
+
+
+def add_rows(model: pyo.Block, name: str, block: RowBlock, columns: list, doc: str = "") -> None:
+    """Add ``block`` to ``model`` as ``Constraint`` ``name`` indexed 0..rows-1."""
+    indptr = block.A.indptr.tolist()
+    index = block.A.indices.tolist()
+    data = block.A.data.tolist()
+    lo = [None if not np.isfinite(v) else float(v) for v in block.lo]
+    hi = [None if not np.isfinite(v) else float(v) for v in block.hi]
+
+    def rule(m, r):
+        s, e = indptr[r], indptr[r + 1]
+        body = LinearExpression(linear_coefs=data[s:e], linear_vars=[columns[j] for j in index[s:e]])
+        return (lo[r], body, hi[r])
+
+    model.add_component(name, pyo.Constraint(range(block.n_rows), rule=rule, doc=doc))

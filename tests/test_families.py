@@ -1,0 +1,73 @@
+"""Families expand to exactly the explicit tables SPEC §1.1 describes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import amd
+from conftest import document
+
+
+def expanded(family):
+    return amd.parse(document(family))
+
+
+def test_single_item_tables():
+    env = expanded({"name": "single_item", "bidders": 2, "values": {"midpoint": 4}}).environment
+    assert env.agents == ("b1", "b2") and env.outcomes == ("none", "b1", "b2")
+    assert env.types[0] == ("0.125", "0.375", "0.625", "0.875")
+    assert env.prior.shape == (4, 4) and np.allclose(env.prior, 1 / 16)
+    # v_1(b1 wins, θ) = θ_1 whatever θ_2; v_1 of other outcomes is 0
+    assert np.allclose(env.values[0, :, :, 1], np.array([0.125, 0.375, 0.625, 0.875])[:, None])
+    assert np.allclose(env.values[0, :, :, [0, 2]], 0)
+
+
+def test_additive_items_yao_tables():
+    env = expanded({"name": "additive_items", "buyers": 2, "items": 2, "values": [1, 2]}).environment
+    assert env.n_outcomes == 9 and env.shape == (4, 4)
+    assert env.types[0] == ("1,1", "1,2", "2,1", "2,2")
+    o = env.outcomes.index("b1,b1")
+    assert env.values[0, 3, 0, o] == 4  # type (2,2) gets both items
+    assert env.values[1, 3, 0, o] == 0
+
+
+def test_unit_demand_takes_the_best_item():
+    env = expanded({"name": "unit_demand", "buyers": 1, "items": 2, "values": [1, 3]}).environment
+    assert env.values[0, env.types[0].index("1,3"), env.outcomes.index("b1,b1")] == 3
+
+
+def test_multi_item_prior_is_a_product():
+    env = expanded({"name": "additive_items", "buyers": 1, "items": 2, "values": [0, 1],
+                    "prior": [0.25, 0.75]}).environment
+    assert np.allclose(env.prior, [0.0625, 0.1875, 0.1875, 0.5625])
+
+
+def test_bilateral_trade_with_broker():
+    env = expanded({"name": "bilateral_trade", "buyer_values": [1, 2], "seller_costs": [0, 1],
+                    "broker_cost": "1/10"}).environment
+    assert env.agents == ("buyer", "seller") and env.outcomes == ("no_trade", "trade")
+    assert env.values[1, 0, 1, 1] == -1  # a seller of cost 1 loses 1 by trading
+    assert np.allclose(env.designer_values[..., 1], -0.1)
+
+
+def test_public_project():
+    env = expanded({"name": "public_project", "agents": 3, "values": [0, 1], "cost": 1.5}).environment
+    assert env.outcomes == ("no", "build") and env.shape == (2, 2, 2)
+    assert np.allclose(env.designer_values[..., 1], -1.5)
+
+
+@pytest.mark.parametrize("family, key", [
+    ({"name": "single_item", "bidders": 2, "values": {"midpoint": 0}}, "family.values"),
+    ({"name": "single_item", "bidders": 2, "values": [1, 1]}, "family.values"),
+    ({"name": "single_item", "bidders": 2, "values": [1, 2], "prior": [1]}, "family.prior"),
+    ({"name": "additive_items", "items": 9, "values": [1]}, "family.items"),
+    ({"name": "bilateral_trade"}, "family.values"),
+    ({"name": "public_project", "agents": 2, "values": [1], "cost": "x"}, "family.cost"),
+    ({"name": "auction"}, "family.name"),
+    ({"name": "single_item", "bidders": 2, "values": [1], "colour": 1}, "family.colour"),
+])
+def test_family_errors_name_the_key(family, key):
+    with pytest.raises(amd.InstanceError) as e:
+        amd.parse(document(family))
+    assert e.value.path == key
