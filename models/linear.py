@@ -58,12 +58,22 @@ def add_rows(model: pyo.Block, name: str, block: RowBlock, columns: list, doc: s
     indptr = block.A.indptr.tolist()
     index = block.A.indices.tolist()
     data = block.A.data.tolist()
-    lo = [None if not np.isfinite(v) else float(v) for v in block.lo]
-    hi = [None if not np.isfinite(v) else float(v) for v in block.hi]
+    lo, hi = _bounds(block.lo), _bounds(block.hi)
 
     def rule(m, r):
         s, e = indptr[r], indptr[r + 1]
         body = LinearExpression(linear_coefs=data[s:e], linear_vars=[columns[j] for j in index[s:e]])
-        return (lo[r], body, hi[r])
+        if hi[r] is None:  # one-sided rows built directly: half the relational-expression work
+            return body >= lo[r]
+        if lo[r] is None:
+            return body <= hi[r]
+        return body == lo[r] if lo[r] == hi[r] else (lo[r], body, hi[r])
 
     model.add_component(name, pyo.Constraint(range(block.n_rows), rule=rule, doc=doc))
+
+
+def _bounds(b: np.ndarray) -> list:
+    """Row bounds as Python floats, ``None`` where infinite (Pyomo's "no bound")."""
+    out = b.astype(object)
+    out[~np.isfinite(b)] = None
+    return out.tolist()
