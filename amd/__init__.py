@@ -13,8 +13,12 @@ with labels), ``.certificate`` (the independent verifier's report) and ``.timing
 from amd.design import Result, solve
 from amd.errors import InstanceError
 from amd.mechanism import Mechanism
+from amd.rochet import Implementability, implementable
 from amd.schema import Instance, load, parse
 from amd.verify import Certificate, verify
 
 __version__ = "0.1.0"
-__all__ = ["Certificate", "Instance", "InstanceError", "Mechanism", "Result", "load", "parse", "solve", "verify"]
+__all__ = [
+    "Certificate", "Implementability", "Instance", "InstanceError", "Mechanism", "Result",
+    "implementable", "load", "parse", "solve", "verify",
+]

@@ -8,12 +8,16 @@ says so *and* the verifier passes; a solution that fails verification is reporte
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from amd.environment import Design, Objective
 from amd.mechanism import Mechanism
 from amd.models import direct_mechanism
 from amd.schema import Instance, load
@@ -90,13 +94,38 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
     ('optimal', 0.275)
     """
     inst = instance if isinstance(instance, Instance) else load(instance)
-    env, design = inst.environment, inst.design
     options = SolverOptions(time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose)
-    timing: dict[str, float] = {}
+    return _solve(inst, inst.design, options, tolerance)
 
+
+def solve_fixed_allocation(inst: Instance, allocation: np.ndarray, *, objective: Objective | None = None,
+                           tolerance: float = DEFAULT_TOLERANCE) -> Result:
+    """The payments-only LP: ``inst``'s constraints with the allocation fixed.
+
+    Maximizes expected payments when participation constraints bound them (the
+    revenue-maximal payments for this rule), else looks for any feasible payments.
+    """
+    design = inst.design
+    if objective is None:
+        n = inst.environment.n_agents
+        bounded = design.ir != "none" or design.payment_bounds[1] is not None
+        objective = Objective("maximize", "revenue" if bounded else "feasibility", (0.0,) * n,
+                              1.0 if bounded else 0.0, 0.0)
+    fixed = dataclasses.replace(design, objective=objective, randomized=True)
+    result = _solve(inst, fixed, SolverOptions(), tolerance, allocation)
+    if result.status == "unbounded":  # payments exist; any feasible ones will do
+        zero = Objective("maximize", "feasibility", (0.0,) * inst.environment.n_agents, 0.0, 0.0)
+        result = _solve(inst, dataclasses.replace(fixed, objective=zero), SolverOptions(), tolerance, allocation)
+    return result
+
+
+def _solve(inst: Instance, design: Design, options: SolverOptions, tolerance: float,
+           allocation: np.ndarray | None = None) -> Result:
+    env = inst.environment
+    timing: dict[str, float] = {}
     start = time.perf_counter()
     with _no_gc():
-        form = direct_mechanism.build(env, design)
+        form = direct_mechanism.build(env, design, allocation)
         timing["build_s"] = time.perf_counter() - start
         start = time.perf_counter()
         try:

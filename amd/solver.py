@@ -130,9 +130,7 @@ class LinearProgram:
         index = np.fromiter((position[id(v)] for v in info.columns), np.int64, len(info.columns))
         kept = np.zeros(len(columns), bool)
         kept[index] = True
-        fill = {j: min(max(0.0, columns[j].lb if columns[j].lb is not None else -np.inf),
-                       columns[j].ub if columns[j].ub is not None else np.inf)
-                for j in np.flatnonzero(~kept)}
+        fill = {j: _resting_value(columns[j]) for j in np.flatnonzero(~kept)}
         mult = np.fromiter((r[1] for r in info.rows), np.int8, len(info.rows))
         rhs = np.asarray(info.rhs, float)
         row_lo = np.where(mult <= 0, rhs, -np.inf)
@@ -203,6 +201,15 @@ class LinearProgram:
         if ms == highspy.HighsModelStatus.kInfeasible:
             return "infeasible"
         return "error"
+
+
+def _resting_value(v) -> float:
+    """A column the compiler dropped: its fixed value, else 0 moved into its bounds."""
+    if v.fixed:
+        return float(v.value)
+    lo = -np.inf if v.lb is None else v.lb
+    hi = np.inf if v.ub is None else v.ub
+    return float(min(max(0.0, lo), hi))
 
 
 class TriviallyInfeasible(Exception):

@@ -228,17 +228,24 @@ def objective_coefficients(env: Environment, design: Design, lay: Layout) -> np.
 # the Pyomo model
 
 
-def build(env: Environment, design: Design) -> Formulation:
-    """The Pyomo model of the optimal direct mechanism for ``env`` under ``design``."""
+def build(env: Environment, design: Design, allocation: np.ndarray | None = None) -> Formulation:
+    """The Pyomo model of the optimal direct mechanism for ``env`` under ``design``.
+
+    With ``allocation`` (shape (k_1..k_n, |O|)) the allocation is fixed and only payments
+    are chosen: the payments-only LP that decides whether a given rule is implementable.
+    """
     lay = Layout(env.n_profiles, env.n_outcomes, env.n_agents, design.payments)
     m = pyo.ConcreteModel(name="direct_mechanism")
     m.x = pyo.Var(
         range(lay.n_x),
-        domain=pyo.NonNegativeReals if design.randomized else pyo.Binary,
+        domain=pyo.NonNegativeReals if (design.randomized or allocation is not None) else pyo.Binary,
         bounds=(0, 1),
         doc="x(o | θ) at p·|O| + o",
     )
     columns = list(m.x.values())
+    if allocation is not None:
+        for v, value in zip(columns, np.asarray(allocation, float).ravel().tolist()):
+            v.fix(value)
     if design.payments:
         m.t = pyo.Var(range(env.n_agents * env.n_profiles), bounds=design.payment_bounds,
                       doc="t_i(θ) at i·|Θ| + p")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -111,3 +112,27 @@ def test_bad_method_is_bad_input(root):
     r = runner.invoke(app, ["solve", str(root / MYERSON), "--method", "magic"])
     assert r.exit_code == 2
     assert "--method: expected one of choose, simplex, ipm, pdlp" in r.output
+
+
+def test_implementable_command(root, tmp_path):
+    """The optimal mechanism's own allocation is implementable, and the revenue-maximal
+    payments for it recover the optimal revenue 181/400."""
+    res = tmp_path / "r.json"
+    assert runner.invoke(app, ["solve", str(root / MYERSON), "--out", str(res)]).exit_code == 0
+    r = runner.invoke(app, ["implementable", str(root / MYERSON), str(res), "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["implementable"] is True and out["certificate"]["method"] == "graph"
+    pay = np.array(out["payments"])
+    assert (pay.sum(axis=0) / 100).sum() == pytest.approx(181 / 400, abs=1e-7)
+
+
+def test_implementable_rejects_a_non_distribution(root, tmp_path):
+    f = tmp_path / "a.json"
+    x = np.zeros((10, 10, 3))
+    x[..., 1] = 1
+    x[2, 3, 2] = 0.5
+    f.write_text(json.dumps({"allocation": x.tolist()}))
+    r = runner.invoke(app, ["implementable", str(root / MYERSON), str(f)])
+    assert r.exit_code == 2
+    assert f"{f}: allocation[2][3]: outcome probabilities must sum to 1, they sum to 1.5" in r.output

@@ -1,0 +1,312 @@
+r"""Implementability of an allocation rule: Rochet's theorem on finite types.
+
+An allocation rule x admits payments t making it incentive compatible iff it is *cyclically
+monotone* (Rochet, "A necessary and sufficient condition for rationalizability in a
+quasi-linear context", J. Math. Econ. 1987). On finite types this is a shortest-path
+statement (Vohra, *Mechanism Design: A Linear Programming Approach*, 2011, ch. 4): with
+V(θ, r) the value to type θ of the allocation reported as r, IC reads
+
+    t(θ) − t(r) ≤ V(θ, θ) − V(θ, r)        for all θ, r,
+
+a system of difference constraints: an edge r → θ of weight V(θ, θ) − V(θ, r). Payments exist
+iff the graph has no negative cycle, and then shortest-path distances are payments. A negative
+cycle is the certificate: going round it, each type prefers the allocation of the previous one
+by a total gain that no payments can offset, because payments telescope around a cycle.
+
+Participation adds a node for the outside option (payment 0) with an edge to θ of weight
+V(θ, θ) (IR: t(θ) ≤ V(θ, θ)); distances from it are then the *largest* payments the rule
+allows, i.e. the revenue-maximal ones.
+
+Graphs. ``dsic``: one graph per agent and per profile of the others (the "slice"), with
+V(θ_i, r_i) = Σ_o x(o | r_i, θ_{-i}) v_i(o, θ). ``bic``: one interim graph per agent, V averaged
+over p(θ_{-i}); this needs beliefs that do not depend on one's own type, so with a correlated
+prior (or with constraints the graph cannot express: budget balance, payment bounds, DSIC with
+interim IR, BIC with ex-post IR) the payments-only LP decides instead, and says so.
+
+Reports that every type values alike (identical columns of V) have equal payments under any IC
+payments, so they are merged into one node — Vohra's allocation graph. Cycles and distances are
+unchanged, and a deterministic rule has at most |O| nodes per graph however many types there are.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+
+from amd.environment import Environment, Objective
+from amd.mechanism import Mechanism
+from amd.schema import Instance
+from amd.verify import Certificate, utility_table, verify
+
+SOURCE = "outside option"
+
+
+@dataclass
+class Implementability:
+    """The verdict, the payments when they exist, and the certificate either way."""
+
+    implementable: bool
+    payments: np.ndarray | None
+    certificate: dict
+    mechanism: Mechanism | None = None
+    verification: Certificate | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict:
+        from amd.mechanism import _clean
+
+        return {
+            "implementable": self.implementable,
+            "payments": None if self.payments is None else _clean(self.payments).tolist(),
+            "certificate": self.certificate,
+        }
+
+
+# ---------------------------------------------------------------------------------------
+# the graph
+
+
+def allocation_graph(V: np.ndarray, types: tuple[str, ...], ir: bool, tol: float) -> nx.DiGraph:
+    """The (merged) type graph of value matrix ``V[θ, r]``, plus a source node.
+
+    Nodes are classes of reports with identical columns of V (attribute ``types``); the edge
+    A → B has weight min_{θ∈B} V(θ,θ) − V(θ, A) and records the minimizing type. Every weight
+    is raised by tol/|nodes| so that a cycle counts as negative only beyond rounding noise.
+    The source is the outside option (edges V(θ,θ): IR) or, without IR, a neutral root (0).
+    """
+    k = V.shape[0]
+    _, first, cls = np.unique(np.round(V.T, 12), axis=0, return_index=True, return_inverse=True)
+    cls = cls.ravel()
+    m = len(first)
+    own = np.diagonal(V)
+    W = own[:, None] - V[:, first]  # W[θ, A] = V(θ,θ) − V(θ, A)
+    order = np.argsort(cls, kind="stable")
+    cuts = np.append(np.searchsorted(cls[order], np.arange(m)), k)
+    members = [order[cuts[B]: cuts[B + 1]] for B in range(m)]
+    # per class B: the smallest W[θ, A] over θ ∈ B, and which θ attains it
+    best = np.full((m, m), np.inf)
+    arg = np.zeros((m, m), dtype=np.int64)
+    for B in range(m):
+        sub = W[members[B]]
+        j = np.argmin(sub, axis=0)
+        best[B] = sub[j, np.arange(m)]
+        arg[B] = members[B][j]
+    eps = tol / max(m, 1)
+    G = nx.DiGraph()
+    for B in range(m):
+        G.add_node(B, types=[types[t] for t in members[B]])
+    for A in range(m):
+        for B in range(m):
+            if A != B:
+                G.add_edge(A, B, weight=float(best[B, A]) + eps, exact=float(best[B, A]), type=int(arg[B, A]),
+                           gain=float(-best[B, A]))
+    for B in range(m):
+        w = float(own[members[B]].min()) if ir else 0.0
+        G.add_edge(SOURCE, B, weight=w + eps, exact=w)
+    G.graph["class_of"] = cls
+    return G
+
+
+def negative_cycle(G: nx.DiGraph) -> list[dict] | None:
+    """The profitable cycle of misreports, as steps {type, reports, gain}, or None."""
+    try:
+        nodes = nx.find_negative_cycle(G, SOURCE)
+    except nx.NetworkXError:
+        return None
+    edges = [G.edges[a, b] for a, b in zip(nodes[:-1], nodes[1:])]
+    # edge A → B: a type of B takes A's allocation. Walk backwards so each step's report is
+    # the type of the next step.
+    previous = edges[-1:] + edges[:-1]  # the edge into A carries the type of A that is reported
+    return [{"type": e["type"], "reports": p["type"], "gain": e["gain"]}
+            for e, p in zip(reversed(edges), reversed(previous))]
+
+
+def potentials(G: nx.DiGraph) -> dict:
+    """Shortest-path distances from the source, summed with the exact (unraised) weights
+    along the shortest-path tree of the raised graph."""
+    _, paths = nx.single_source_bellman_ford(G, SOURCE)
+    return {v: sum(G.edges[a, b]["exact"] for a, b in zip(path[:-1], path[1:])) for v, path in paths.items()}
+
+
+def weak_monotonicity(V: np.ndarray) -> tuple[float, tuple[int, int]]:
+    """Smallest 2-cycle weight [V(θ,θ) − V(θ,r)] + [V(r,r) − V(r,θ)] and its pair (θ, r).
+
+    Non-negative for every pair is weak monotonicity: necessary, and sufficient only in
+    special domains (Saks & Yu 2005; Bikhchandani et al. 2006).
+    """
+    own = np.diagonal(V)
+    M = own[:, None] - V
+    S = M + M.T
+    np.fill_diagonal(S, np.inf)
+    flat = int(np.argmin(S))
+    return (float(S.ravel()[flat]) if S.size > 1 else 0.0), np.unravel_index(flat, S.shape)
+
+
+# ---------------------------------------------------------------------------------------
+# deciding
+
+
+def _graph_applies(inst: Instance) -> tuple[bool, str]:
+    env, d = inst.environment, inst.design
+    if not d.payments:
+        return False, "payments are off"
+    if d.budget != "none":
+        return False, f"budget balance ({d.budget}) is not a difference constraint"
+    if d.payment_bounds != (None, None):
+        return False, "payment bounds are set"
+    if d.ic == "dsic" and d.ir in ("none", "expost", "exante"):
+        return True, ""
+    if d.ic == "bic" and d.ir in ("none", "interim", "exante"):
+        if not env.independent and not _is_product(env.prior):
+            return False, ("the prior is correlated: Rochet's graph argument needs beliefs that do not depend "
+                           "on one's own type")
+        return True, ""
+    return False, f"ic: {d.ic} with ir: {d.ir} couples the graphs"
+
+
+def _is_product(prior: np.ndarray) -> bool:
+    outer = np.ones(())
+    for i in range(prior.ndim):
+        outer = np.multiply.outer(outer, prior.sum(axis=tuple(a for a in range(prior.ndim) if a != i)))
+    return bool(np.allclose(outer, prior, atol=1e-12))
+
+
+def _describe(steps: list[dict], types: tuple[str, ...], total: float) -> str:
+    parts = [f"type {types[s['type']]} gains {s['gain']:.6g} by reporting {types[s['reports']]}" for s in steps]
+    return (", ".join(parts) + f": {total:.6g} in total around the cycle, and payments telescope around "
+            "a cycle, so no payments can make every step unprofitable")
+
+
+def implementable(inst: Instance, allocation: np.ndarray, *, method: str = "auto",
+                  tolerance: float = 1e-7) -> Implementability:
+    """Do payments exist that implement ``allocation`` under ``inst``'s constraints?
+
+    ``method``: ``graph`` (Rochet/Vohra negative-cycle test), ``lp`` (the payments-only LP of
+    the core engine), or ``auto`` — the graph whenever the constraints are difference
+    constraints, the LP otherwise. Payments returned are revenue-maximal under IR and are
+    checked by the independent verifier.
+
+    Examples
+    --------
+    Rock–paper–scissors: every 2-cycle is harmless but the 3-cycle gains 3.
+
+    >>> # see tests/test_rochet.py for the instance
+    """
+    env, design = inst.environment, inst.design
+    x = np.asarray(allocation, float)
+    applies, why = _graph_applies(inst)
+    if method == "graph" and not applies:
+        raise ValueError(f"the graph test does not apply: {why}")
+    if method == "lp" or (method == "auto" and not applies):
+        return _by_lp(inst, x, why if method == "auto" else "method=lp")
+    return _by_graph(inst, x, tolerance)
+
+
+def _values(env: Environment, x: np.ndarray, i: int) -> np.ndarray:
+    """V_i[θ_{-i}…, θ_i, r_i] = Σ_o x(o | r_i, θ_{-i}) v_i(o, θ): the verifier's table at t = 0."""
+    zero = Mechanism(env.agents, env.types, env.outcomes, x, np.zeros((env.n_agents,) + env.shape))
+    return utility_table(env, zero, i)
+
+
+def _by_graph(inst: Instance, x: np.ndarray, tolerance: float) -> Implementability:
+    env, design = inst.environment, inst.design
+    scale = max(1.0, float(np.abs(env.values).max(initial=0)))
+    tol = 1e-3 * tolerance * scale  # well inside the verifier's tolerance
+    ir_edges = design.ir in ("expost", "interim")
+    payments = np.zeros((env.n_agents,) + env.shape)
+    worst_wm: dict | None = None
+    for i in range(env.n_agents):
+        V = _values(env, x, i)  # (θ_-i…, θ_i, r)
+        k = env.shape[i]
+        others = [a for a in range(env.n_agents) if a != i]
+        if design.ic == "bic":
+            belief = np.moveaxis(env.beliefs(i), i, -1)  # (θ_-i…, θ_i); = p(θ_-i) here
+            slices = {(): (belief[..., :, None] * V).reshape(-1, k, k).sum(axis=0)}
+        else:
+            slices = {idx: V[idx] for idx in np.ndindex(*V.shape[:-2])}
+        t_i = np.moveaxis(payments[i], i, -1)  # a view: (θ_-i…, θ_i)
+        for idx, Vs in slices.items():
+            slice_labels = {env.agents[a]: env.types[a][j] for a, j in zip(others, idx)}
+            wm, (a, b) = weak_monotonicity(Vs)
+            if worst_wm is None or wm < worst_wm["deficit_min"]:
+                worst_wm = {"deficit_min": wm, "agent": env.agents[i], "slice": slice_labels or None,
+                            "types": [env.types[i][a], env.types[i][b]]}
+            G = allocation_graph(Vs, env.types[i], ir_edges, tol)
+            steps = negative_cycle(G)
+            if steps is not None:
+                total = sum(s["gain"] for s in steps)
+                cert = {
+                    "method": "graph", "ic": design.ic, "agent": env.agents[i], "slice": slice_labels or None,
+                    "cycle": [{"type": env.types[i][s["type"]], "reports": env.types[i][s["reports"]],
+                               "gain": s["gain"]} for s in steps],
+                    "gain": total,
+                    "words": f"{env.agents[i]}"
+                             + (f" (when {', '.join(f'{a}={t}' for a, t in slice_labels.items())})" if slice_labels else "")
+                             + ": " + _describe(steps, env.types[i], total),
+                    "weak_monotonicity": _wm_summary(worst_wm, tol),
+                }
+                return Implementability(False, None, cert)
+            dist = potentials(G)
+            t = np.array([dist[c] for c in G.graph["class_of"]])
+            if not ir_edges:
+                t = t - t.min()  # payments are defined up to a constant: the cheapest type pays 0
+            if design.ic == "bic":
+                t_i[...] = t  # interim payments charged whatever the others report
+            else:
+                t_i[idx] = t
+        if design.ir == "exante":  # a constant shift keeps IC; make ex-ante IR bind
+            u = np.diagonal(V, axis1=-2, axis2=-1) - t_i
+            payments[i] += float((np.moveaxis(env.prior, i, -1) * u).sum())
+    mech = Mechanism(env.agents, env.types, env.outcomes, x, payments)
+    check = verify(env, design, mech, tolerance)
+    cert = {"method": "graph", "ic": design.ic, "verified": check.verified,
+            "weak_monotonicity": _wm_summary(worst_wm, tol),
+            "note": "payments are revenue-maximal for this allocation" if design.ir != "none"
+            else "payments are defined up to a constant per graph; the cheapest type pays 0"}
+    return Implementability(True, payments, cert, mech, check)
+
+
+def _wm_summary(w: dict | None, tol: float) -> dict:
+    if w is None:
+        return {"holds": True}
+    holds = w["deficit_min"] >= -tol
+    out = {"holds": holds}
+    if not holds:
+        out.update({"agent": w["agent"], "slice": w["slice"], "types": w["types"], "gain": -w["deficit_min"]})
+    return out
+
+
+def _by_lp(inst: Instance, x: np.ndarray, why: str) -> Implementability:
+    """The payments-only LP: the core engine's model with the allocation fixed."""
+    from amd.design import solve_fixed_allocation
+
+    env, design = inst.environment, inst.design
+    result = solve_fixed_allocation(inst, x)
+    cert: dict = {"method": "lp", "ic": design.ic, "reason": why}
+    if result.status == "optimal":
+        cert["verified"] = result.certificate.verified
+        return Implementability(True, result.mechanism.payments, cert, result.mechanism, result.certificate)
+    if result.status != "infeasible":
+        cert["status"] = result.status
+        cert["message"] = result.message
+        return Implementability(False, None, cert)
+    words = "no payments satisfy " + ", ".join(
+        c for c in (f"{design.ic.upper()}" if design.ic != "none" else "",
+                    f"{design.ir} IR" if design.ir != "none" else "",
+                    f"{design.budget} budget balance" if design.budget != "none" else "",
+                    "the payment bounds" if design.payment_bounds != (None, None) else "") if c)
+    if design.budget != "none":
+        # how much the rule needs the designer to pay in, without the budget constraint
+        relaxed = dataclasses.replace(inst, design=dataclasses.replace(design, budget="none"))
+        r2 = solve_fixed_allocation(relaxed, x, objective=Objective("maximize", "revenue",
+                                                                    (0.0,) * env.n_agents, 1.0, 0.0))
+        if r2.status == "optimal":
+            surplus = float((env.prior * r2.mechanism.payments.sum(axis=0)).sum())
+            cert["max_expected_surplus"] = surplus
+            if surplus < 0:
+                words += (f": without budget balance the best expected surplus is {surplus:.6g}, i.e. the "
+                          f"designer must subsidize {-surplus:.6g} in expectation")
+    cert["words"] = words
+    return Implementability(False, None, cert)
