@@ -1,0 +1,261 @@
+r"""Classic mechanisms as :class:`~amd.mechanism.Mechanism` objects on any instance.
+
+* :func:`vcg` — the efficient rule x*(θ) ∈ argmax_o W(o, θ), W = Σ_i v_i + d (the designer's
+  value counts as a non-strategic party), with Groves payments
+  t_i(θ) = h_i(θ_{-i}) − W_{-i}(x*(θ), θ), W_{-i} = W − v_i (Vickrey 1961, Clarke 1971,
+  Groves 1973). ``pivot=True`` is Clarke's h_i = max_o W_{-i}(o, θ).
+* :func:`agv` — the expected-externality mechanism (d'Aspremont & Gérard-Varet 1979, Arrow
+  1979): efficient, t_i = −ξ_i(θ_i) + Σ_{j≠i} ξ_j(θ_j)/(n−1) with
+  ξ_i(θ_i) = E_{θ_{-i}}[W_{-i}(x*(θ), θ)]; BIC with independent types and Σ_i t_i = 0 at
+  every profile.
+* :func:`second_price` and :func:`posted_price` — for single-good environments (each agent
+  values only "its" outcome, and one outcome gives the good to nobody).
+* :func:`myerson` — the optimal auction with discrete, possibly irregular, independent values:
+  ironed virtual values (Myerson 1981; the discrete form of Elkind 2007), the good to the highest
+  positive one (ties split evenly), and the revenue-maximal payments of that rule, which are the
+  Rochet shortest paths (:mod:`amd.rochet`), i.e. the discrete envelope formula.
+
+Ties in argmax go to the first outcome in the file's order, a fixed rule, so the allocation of
+each agent is a function of the reports alone (what Groves payments need).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from amd.environment import Design, Environment
+from amd.mechanism import Mechanism
+from amd.schema import Instance
+from amd.verify import Check, verify
+
+
+def _mechanism(env: Environment, x: np.ndarray, t: np.ndarray) -> Mechanism:
+    return Mechanism(env.agents, env.types, env.outcomes, x, t)
+
+
+def welfare(env: Environment) -> np.ndarray:
+    """W(o, θ) = Σ_i v_i(o, θ) + d(o, θ), shape (k_1..k_n, |O|)."""
+    return env.values.sum(axis=0) + env.designer_values
+
+
+def efficient_allocation(env: Environment) -> np.ndarray:
+    """x*(θ): the first welfare-maximizing outcome, as a 0/1 array (k_1..k_n, |O|)."""
+    return np.eye(env.n_outcomes)[np.argmax(welfare(env), axis=-1)]
+
+
+def vcg(env: Environment, pivot: bool = True, h: np.ndarray | None = None) -> Mechanism:
+    """Groves payments on the efficient rule; Clarke's pivot by default, or a given h.
+
+    ``h`` has shape (n, k_1..k_n); for DSIC it must not depend on agent i's own type in
+    row i (the verifier tells if it does).
+    """
+    W = welfare(env)
+    x = efficient_allocation(env)
+    t = np.empty((env.n_agents,) + env.shape)
+    for i in range(env.n_agents):
+        W_others = W - env.values[i]
+        realized = (x * W_others).sum(axis=-1)
+        if h is not None:
+            base = np.asarray(h, float)[i]
+        elif pivot:
+            base = W_others.max(axis=-1)
+        else:
+            base = 0.0
+        t[i] = base - realized
+    return _mechanism(env, x, t)
+
+
+def agv(env: Environment) -> Mechanism:
+    """The AGV / expected-externality mechanism (needs n ≥ 2; BIC for independent types)."""
+    n = env.n_agents
+    if n < 2:
+        raise ValueError("AGV needs at least two agents")
+    W = welfare(env)
+    x = efficient_allocation(env)
+    xi = []
+    for i in range(n):
+        realized = (x * (W - env.values[i])).sum(axis=-1)
+        belief = env.beliefs(i)  # p(θ_-i | θ_i), = p(θ_-i) with independent types
+        others = tuple(a for a in range(n) if a != i)
+        xi.append((belief * realized).sum(axis=others))  # ξ_i(θ_i)
+    t = np.empty((n,) + env.shape)
+    for i in range(n):
+        total = np.zeros(env.shape)
+        for j in range(n):
+            shape = [1] * n
+            shape[j] = -1
+            term = xi[j].reshape(shape)
+            total = total + (-term if j == i else term / (n - 1))
+        t[i] = total
+    return _mechanism(env, x, t)
+
+
+def single_good_outcomes(env: Environment) -> tuple[int, list[int]]:
+    """(outcome 'nobody gets it', [agent i's own outcome]) of a single-good environment."""
+    V = env.values.reshape(env.n_agents, -1, env.n_outcomes)
+    own = []
+    for i in range(env.n_agents):
+        support = np.flatnonzero(np.abs(V[i]).max(axis=0) > 0)
+        if len(support) != 1:
+            raise ValueError(f"not a single-good environment: {env.agents[i]} values {len(support)} outcomes")
+        own.append(int(support[0]))
+    rest = [o for o in range(env.n_outcomes) if o not in own]
+    if len(set(own)) != env.n_agents or len(rest) != 1:
+        raise ValueError("not a single-good environment: expected one outcome per agent plus one for nobody")
+    return rest[0], own
+
+
+def _bids(env: Environment) -> np.ndarray:
+    """b[i, θ] = v_i(own outcome, θ), shape (n, k_1..k_n)."""
+    _, own = single_good_outcomes(env)
+    return np.stack([env.values[i][..., o] for i, o in enumerate(own)])
+
+
+def second_price(env: Environment, reserve: float = 0.0) -> Mechanism:
+    """Vickrey's auction with a reserve: highest bid ≥ reserve wins (ties to the first
+    bidder) and pays max(reserve, highest other bid)."""
+    none, own = single_good_outcomes(env)
+    b = _bids(env)
+    winner = np.argmax(b, axis=0)
+    top = np.take_along_axis(b, winner[None], 0)[0]
+    sells = top >= reserve
+    x = np.zeros(env.shape + (env.n_outcomes,))
+    t = np.zeros((env.n_agents,) + env.shape)
+    for i, o in enumerate(own):
+        wins = sells & (winner == i)
+        x[..., o] = wins
+        others = np.delete(b, i, axis=0).max(axis=0) if env.n_agents > 1 else np.full(env.shape, -np.inf)
+        t[i] = np.where(wins, np.maximum(reserve, others), 0.0)
+    x[..., none] = ~sells
+    return _mechanism(env, x, t)
+
+
+def posted_price(env: Environment, price: float) -> Mechanism:
+    """Offer the good at ``price`` to the agents in order; the first who accepts buys."""
+    none, own = single_good_outcomes(env)
+    b = _bids(env)
+    x = np.zeros(env.shape + (env.n_outcomes,))
+    t = np.zeros((env.n_agents,) + env.shape)
+    unsold = np.ones(env.shape, bool)
+    for i, o in enumerate(own):
+        buys = unsold & (b[i] >= price)
+        x[..., o] = buys
+        t[i] = np.where(buys, price, 0.0)
+        unsold &= ~buys
+    x[..., none] = unsold
+    return _mechanism(env, x, t)
+
+
+def ironed_virtual_values(values: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """Ironed virtual values of a discrete distribution (values increasing).
+
+    φ(v_j) = v_j − (v_{j+1} − v_j)(1 − F(v_j)) / f(v_j) (φ(v_k) = v_k); ironing replaces φ by
+    the slopes of the lower convex envelope of H(F_j) = Σ_{l≤j} f_l φ(v_l) (Myerson 1981 §6).
+    Types of zero probability take the value of the nearest interval.
+    """
+    f = np.asarray(probs, float)
+    v = np.asarray(values, float)
+    F = np.cumsum(f)
+    gaps = np.append(np.diff(v), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        phi = np.where(f > 0, v - gaps * (1 - F) / np.where(f > 0, f, 1), -np.inf)
+    pts_x = np.concatenate([[0.0], F[f > 0]])
+    pts_y = np.concatenate([[0.0], np.cumsum(f[f > 0] * phi[f > 0])])
+    hull = [0]
+    for j in range(1, len(pts_x)):  # lower convex hull (monotone chain)
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            if (pts_y[b] - pts_y[a]) * (pts_x[j] - pts_x[a]) >= (pts_y[j] - pts_y[a]) * (pts_x[b] - pts_x[a]):
+                hull.pop()
+            else:
+                break
+        hull.append(j)
+    slopes = np.empty(len(pts_x) - 1)
+    for a, b in zip(hull[:-1], hull[1:]):
+        slopes[a:b] = (pts_y[b] - pts_y[a]) / (pts_x[b] - pts_x[a])
+    out = np.empty(len(v))
+    pos = np.flatnonzero(f > 0)
+    out[pos] = slopes
+    for j in np.flatnonzero(f == 0):  # a type that never occurs: keep monotone
+        later = pos[pos > j]
+        out[j] = out[later[0]] if len(later) else out[pos[-1]]
+    return out
+
+
+def myerson(inst: Instance) -> Mechanism:
+    """The revenue-optimal single-good auction with independent, discrete private values."""
+    from amd.rochet import implementable
+
+    env = inst.environment
+    none, own = single_good_outcomes(env)
+    if not env.independent:
+        raise ValueError("Myerson's auction needs independent types")
+    if not all(env.private):
+        raise ValueError("Myerson's auction needs private values")
+    b = _bids(env)
+    phis = []
+    for i in range(env.n_agents):
+        vals = np.moveaxis(b[i], i, 0).reshape(env.shape[i], -1)[:, 0]  # private: θ_i alone matters
+        order = np.argsort(vals, kind="stable")
+        phi = np.empty(env.shape[i])
+        phi[order] = ironed_virtual_values(vals[order], env.marginal(i)[order])
+        shape = [1] * env.n_agents
+        shape[i] = -1
+        phis.append(np.broadcast_to(phi.reshape(shape), env.shape))
+    phi = np.stack(phis)
+    best = phi.max(axis=0)
+    winners = (phi >= best - 1e-12) & (best > 1e-12)
+    share = winners / np.maximum(winners.sum(axis=0), 1)
+    x = np.zeros(env.shape + (env.n_outcomes,))
+    for i, o in enumerate(own):
+        x[..., o] = share[i]
+    x[..., none] = 1 - share.sum(axis=0)
+    rule = dataclasses.replace(inst, design=Design(ic="dsic", ir="expost"))
+    res = implementable(rule, x, method="graph")
+    assert res.implementable, "ironed virtual values give a monotone rule"
+    return res.mechanism
+
+
+MECHANISMS = ("vcg", "clarke", "agv", "second_price", "posted_price", "myerson")
+
+
+def build(name: str, inst: Instance, *, price: float | None = None, reserve: float = 0.0) -> Mechanism:
+    """The classic mechanism ``name`` on ``inst`` (ValueError when it does not apply)."""
+    env = inst.environment
+    if name == "vcg":
+        return vcg(env, pivot=False)
+    if name == "clarke":
+        return vcg(env, pivot=True)
+    if name == "agv":
+        return agv(env)
+    if name == "second_price":
+        return second_price(env, reserve)
+    if name == "posted_price":
+        if price is None:
+            raise ValueError("posted_price needs a price")
+        return posted_price(env, price)
+    if name == "myerson":
+        return myerson(inst)
+    raise ValueError(f"unknown mechanism {name!r}; expected one of {', '.join(MECHANISMS)}")
+
+
+PROPERTIES = {
+    "dsic": Design(ic="dsic", ir="none"),
+    "bic": Design(ic="bic", ir="none"),
+    "expost_ir": Design(ic="none", ir="expost"),
+    "interim_ir": Design(ic="none", ir="interim"),
+    "expost_budget": Design(ic="none", ir="none", budget="expost"),
+    "expost_weak_budget": Design(ic="none", ir="none", budget="expost_weak"),
+    "exante_budget": Design(ic="none", ir="none", budget="exante"),
+}
+
+
+def properties(env: Environment, mech: Mechanism, tolerance: float = 1e-7) -> dict[str, Check]:
+    """Which of DSIC, BIC, IR and budget balance ``mech`` satisfies, each with its worst case."""
+    out = {}
+    for name, design in PROPERTIES.items():
+        cert = verify(env, design, mech, tolerance)
+        out[name] = cert.checks[name]
+    return out
