@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from functools import wraps
 from pathlib import Path
 from typing import Optional
@@ -20,6 +19,7 @@ import yaml
 from rich.console import Console
 
 from amd.errors import InstanceError
+from amd.files import write_json
 
 app = typer.Typer(
     add_completion=False,
@@ -62,19 +62,6 @@ def _guard(fn):
             raise typer.Exit(3) from None
 
     return wrapper
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path`` and rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _version(value: bool):
@@ -122,7 +109,7 @@ def solve(
     result = run(inst, time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose)
     payload = result.to_dict()
     if out_file is not None:
-        write_atomic(out_file, json.dumps(payload, indent=1) + "\n")
+        write_json(out_file, payload, indent=1)
     if as_json:
         sys.stdout.write(json.dumps(payload) + "\n")
     else:
@@ -303,7 +290,7 @@ def classic(
                "objective": value, "mechanism": mech.to_dict(),
                "properties": {k: c.to_dict() for k, c in props.items()}}
     if out_file is not None:
-        write_atomic(out_file, json.dumps(payload, indent=1) + "\n")
+        write_json(out_file, payload, indent=1)
     if as_json:
         sys.stdout.write(json.dumps(payload) + "\n")
         raise typer.Exit(0)
@@ -315,6 +302,67 @@ def classic(
     for k, c in props.items():
         mark = "[green]holds[/]" if c.holds else f"[red]fails[/] by {c.max_violation:.4g}: {explain(k, c.worst)}"
         out.print(f"  {k:<20} {mark}")
+    raise typer.Exit(0)
+
+
+@app.command()
+@_guard
+def batch(
+    paths: list[Path] = typer.Argument(..., help="Instance files or folders (searched for .yaml/.yml/.json)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Parallel workers (default: all cores)."),
+    engine: str = typer.Option("local", "--engine", help="local (a process per instance)."),
+    out_dir: Path = typer.Option(Path("results"), "--out", help="Folder for results/, results.csv, timings.csv."),
+    resume: bool = typer.Option(False, "--resume", help="Skip instances whose result (same instance, same options) exists."),
+    check_expected: bool = typer.Option(False, "--check", help="Exit 1 when a result departs from its 'expected'."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", min=0,
+                                               help="Seconds per instance; a worker still busy well after it is killed."),
+):
+    """Solve every instance under PATHS in parallel, with progress, resumable after a crash.
+
+    One JSON result per instance in OUT/results/ (written atomically, keyed by a hash of the
+    expanded instance and the options), an aggregate OUT/results.csv (sorted by path, no
+    timings: a resumed batch gives the same file) and OUT/timings.csv. An invalid, crashing or
+    hanging instance is recorded and never stops the batch. Exit 0, or 1 with --check when a
+    result differs from its expected status or objective.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from amd.batch import run
+
+    if engine != "local":
+        raise InstanceError("--engine", None, f"expected 'local' (the dask engine is not available in this version), got {engine!r}")
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=False) as bar:
+        job = bar.add_task("starting", total=None)
+
+        def progress(done, failed, running, total):
+            bar.update(job, completed=done, total=total,
+                       description=f"done {done - failed}  failed {failed}  running {running}")
+
+        records = run([str(p) for p in paths], out_dir, workers=workers, time_limit=time_limit, resume=resume,
+                      progress=progress)
+    counts: dict[str, int] = {}
+    for r in records:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    out.print(f"{len(records)} instances → {out_dir}/results.csv", markup=False, highlight=False)
+    summary = Table(show_edge=False)
+    summary.add_column("status")
+    summary.add_column("count", justify="right")
+    for status, n in sorted(counts.items()):
+        summary.add_row(status, str(n))
+    out.print(summary)
+    departures = [r for r in records if r["check"] == "differs"]
+    if check_expected:
+        checked = sum(1 for r in records if r["check"])
+        for r in departures:
+            got = f"{r['status']} {r.get('objective')}"
+            want = f"{r['expected_status']} {r['expected_objective']}"
+            sys.stdout.write(f"differs: {r['path']}: got {got}, expected {want}\n")
+        sys.stdout.write(f"check: {checked - len(departures)} of {checked} results match their expected value\n")
+        raise typer.Exit(1 if departures else 0)
     raise typer.Exit(0)
 
 

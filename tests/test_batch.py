@@ -1,0 +1,102 @@
+"""amd batch: parallel, resumable, checked against expected values (SPEC §2, §4)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import yaml
+from typer.testing import CliRunner
+
+from amd.cli import app
+from conftest import document
+
+runner = CliRunner()
+
+
+def library(tmp_path, root, n_copies=1):
+    lib = tmp_path / "lib"
+    for sub in ("auctions", "bundling", "degenerate"):
+        shutil.copytree(root / "instances" / sub, lib / sub)
+    for j in range(1, n_copies):  # distinct instances (different names), same problems
+        for f in sorted((root / "instances/auctions").glob("*.yaml")):
+            doc = yaml.safe_load(f.read_text())
+            doc["name"] = f"{doc.get('name', f.stem)}-copy{j}"
+            (lib / "auctions" / f"{f.stem}-copy{j}.yaml").write_text(yaml.safe_dump(doc))
+    return lib
+
+
+def rows(out):
+    with open(out / "results.csv") as f:
+        return list(csv.DictReader(f))
+
+
+def test_batch_check_and_bad_instances(tmp_path, root):
+    lib = library(tmp_path, root)
+    (lib / "broken.yaml").write_text("format: amd/1\nkind: mechanism\nagents: 3\n")
+    wrong = document({"name": "single_item", "bidders": 1, "values": {"midpoint": 10}})
+    wrong["expected"] = {"status": "optimal", "objective": 0.3, "source": "deliberately wrong"}
+    (lib / "wrong.yaml").write_text(yaml.safe_dump(wrong))
+    out = tmp_path / "out"
+    r = runner.invoke(app, ["batch", str(lib), "--workers", "2", "--out", str(out), "--check"])
+    assert r.exit_code == 1, r.output
+    assert f"differs: {lib / 'wrong.yaml'}: got optimal 0.275" in r.output
+    table = {row["path"]: row for row in rows(out)}
+    assert table[str(lib / "broken.yaml")]["status"] == "invalid"
+    assert "agents" in table[str(lib / "broken.yaml")]["message"]
+    ok = [row for row in table.values() if row["check"] == "ok"]
+    assert len(ok) == len(table) - 2  # every instance but the broken and the wrong one
+    assert (out / "timings.csv").exists()
+    assert len(list((out / "results").glob("*.json"))) == len(table)
+
+
+def test_resume_after_sigkill_solves_nothing_twice(tmp_path, root):
+    lib = library(tmp_path, root, n_copies=3)
+    clean = tmp_path / "clean"
+    assert runner.invoke(app, ["batch", str(lib), "--workers", "2", "--out", str(clean)]).exit_code == 0
+
+    out = tmp_path / "crashed"
+    cmd = [sys.executable, "-m", "amd.cli", "batch", str(lib), "--workers", "1", "--out", str(out)]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while len(list((out / "results").glob("*.json"))) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    time.sleep(0.3)  # the worker dies with its parent (PR_SET_PDEATHSIG)
+    before = {f.name: f.stat().st_mtime_ns for f in (out / "results").glob("*.json")}
+    assert 3 <= len(before) < len(rows(clean)), "the batch was killed mid-run"
+
+    r = runner.invoke(app, ["batch", str(lib), "--workers", "2", "--out", str(out), "--resume"])
+    assert r.exit_code == 0, r.output
+    after = {f.name: f.stat().st_mtime_ns for f in (out / "results").glob("*.json")}
+    assert all(after[name] == mtime for name, mtime in before.items()), "a finished instance was solved again"
+    assert len(after) == len(rows(clean))
+    assert (out / "results.csv").read_text() == (clean / "results.csv").read_text()
+
+
+def test_edited_instance_is_solved_again(tmp_path, root):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    f = lib / "a.yaml"
+    f.write_text(yaml.safe_dump(document({"name": "single_item", "bidders": 1, "values": [1, 2]})))
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["batch", str(lib), "--out", str(out)]).exit_code == 0
+    first = rows(out)[0]
+    f.write_text(yaml.safe_dump(document({"name": "single_item", "bidders": 1, "values": [1, 3]})))
+    assert runner.invoke(app, ["batch", str(lib), "--out", str(out), "--resume"]).exit_code == 0
+    second = rows(out)[0]
+    assert first["key"] != second["key"]
+    assert float(first["objective"]) == 1.0 + 0 * 2  # price 1 sells always; price 2 earns 2·½ = 1
+    assert float(second["objective"]) == 1.5  # price 3 earns 3·½
+
+
+def test_unknown_engine_is_refused(tmp_path, root):
+    r = runner.invoke(app, ["batch", str(root / "instances/auctions"), "--engine", "spark", "--out", str(tmp_path)])
+    assert r.exit_code == 2 and "--engine: expected 'local'" in r.output
