@@ -283,8 +283,15 @@ def _by_lp(inst: Instance, x: np.ndarray, why: str) -> Implementability:
     from amd.design import solve_fixed_allocation
 
     env, design = inst.environment, inst.design
-    result = solve_fixed_allocation(inst, x)
     cert: dict = {"method": "lp", "ic": design.ic, "reason": why}
+    if not design.payments:  # nothing to choose: the rule is implementable iff it already complies
+        mech = Mechanism(env.agents, env.types, env.outcomes, x, np.zeros((env.n_agents,) + env.shape))
+        check = verify(env, design, mech)
+        cert.update(method="verify", reason="payments are off", verified=check.verified)
+        if not check.verified:
+            cert["words"] = "without payments the rule violates " + ", ".join(check.failures())
+        return Implementability(check.verified, mech.payments if check.verified else None, cert, mech, check)
+    result = solve_fixed_allocation(inst, x)
     if result.status == "optimal":
         cert["verified"] = result.certificate.verified
         return Implementability(True, result.mechanism.payments, cert, result.mechanism, result.certificate)

@@ -251,7 +251,9 @@ def build(env: Environment, design: Design, allocation: np.ndarray | None = None
                       doc="t_i(θ) at i·|Θ| + p")
         columns += list(m.t.values())
 
-    add_rows(m, "feasibility", feasibility_rows(env, lay), columns, "Σ_o x(o|θ) = 1")
+    if allocation is None:  # a fixed allocation was checked on input; as constant rows it would
+        # only meet Pyomo's exact (tolerance-free) test of constant constraints
+        add_rows(m, "feasibility", feasibility_rows(env, lay), columns, "Σ_o x(o|θ) = 1")
     if design.ic == "dsic":
         add_rows(m, "dsic", dsic_rows(env, lay), columns, "dominant-strategy IC")
     elif design.ic == "bic":

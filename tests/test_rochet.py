@@ -172,3 +172,13 @@ def test_graph_verdict_equals_lp_feasibility(problem):
                 objective_value(inst.environment, design, lp.mechanism), abs=1e-6)
     else:
         assert graph.certificate["gain"] > 0
+
+
+def test_fixed_randomized_allocation_with_thirds():
+    """Found by the property test: thirds sum to 0.9999999999999999, which Pyomo's
+    compiler, comparing constant rows exactly, took for an infeasible constraint. A constant
+    rule (the same lottery for every report) is trivially DSIC with zero payments."""
+    inst = one_agent(["a", "b"], ["o1", "o2", "o3"], [[0, 1, 2], [2, 1, 0]])
+    x = np.full((2, 3), 1 / 3)
+    assert implementable(inst, x, method="lp").implementable
+    assert implementable(inst, x, method="graph").implementable
