@@ -35,7 +35,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from amd.errors import InstanceError
-from amd.numbers import to_number
+from amd.numeric import to_number
 
 EXPLICIT_KEYS = ("agents", "prior", "outcomes", "values", "designer_values")
 

@@ -190,11 +190,18 @@ def implementable(inst: Instance, allocation: np.ndarray, *, method: str = "auto
 
     Examples
     --------
-    Rock–paper–scissors: every 2-cycle is harmless but the 3-cycle gains 3.
+    Rock–paper–scissors: each type's own outcome is worth 0, the next one in R→P→S→R is worth
+    1 and the previous one −2. Every 2-cycle loses (1 − 2), but the 3-cycle gains 3:
 
-    >>> # see tests/test_rochet.py for the instance
+    >>> import amd, numpy as np
+    >>> rps = amd.parse({"format": "amd/1", "kind": "mechanism",
+    ...     "agents": [{"name": "a", "types": ["r", "p", "s"]}], "prior": {"independent": "uniform"},
+    ...     "outcomes": ["R", "P", "S"], "values": {"a": {"private": [[0, 1, -2], [-2, 0, 1], [1, -2, 0]]}},
+    ...     "constraints": {"ic": "dsic", "ir": "none"}})
+    >>> res = implementable(rps, np.eye(3))
+    >>> res.implementable, res.certificate["gain"]
+    (False, 3.0)
     """
-    env, design = inst.environment, inst.design
     x = np.asarray(allocation, float)
     applies, why = _graph_applies(inst)
     if method == "graph" and not applies:

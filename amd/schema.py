@@ -24,7 +24,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from amd.environment import Design, Environment, Objective
 from amd.errors import InstanceError, key_path
-from amd.numbers import to_number
+from amd.numeric import to_number
 
 PRIOR_TOLERANCE = 1e-9
 STATUSES = ("optimal", "infeasible", "unbounded", "time_limit", "error")
