@@ -29,6 +29,7 @@ Families
 from __future__ import annotations
 
 import itertools
+import math
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -144,7 +145,7 @@ class MultiItem(_Family):
         buyers = [f"b{i + 1}" for i in range(self.buyers)]
         bundles = list(itertools.product(*grids))  # a buyer's type: one value per item
         labels = [",".join(str(number_out(q)) for q in b) for b in bundles]
-        probs = [number_out(_prod(ps)) for ps in itertools.product(*item_marginals)]
+        probs = [number_out(math.prod(ps)) for ps in itertools.product(*item_marginals)]
         holders = ["-"] + buyers
         assignments = list(itertools.product(range(len(holders)), repeat=self.items))
         outcomes = [",".join(holders[h] for h in a) for a in assignments]
@@ -173,13 +174,6 @@ def _number(x: Any, key: str) -> Fraction:
         return _exact(x)
     except ValueError as e:
         raise FamilyError(key, str(e)) from None
-
-
-def _prod(xs) -> Fraction:
-    out = Fraction(1)
-    for x in xs:
-        out *= x
-    return out
 
 
 class BilateralTrade(_Family):
