@@ -113,7 +113,7 @@ def solve(
     if as_json:
         sys.stdout.write(json.dumps(payload) + "\n")
     else:
-        print_result(result, inst.environment.prior, out, rows)
+        print_result(result, inst, out, rows)
     answered = result.status in ("optimal", "infeasible", "unbounded") or (
         result.status == "time_limit" and result.objective is not None)
     raise typer.Exit(0 if answered else 3)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from amd.environment import Design, Objective
-from amd.mechanism import Mechanism
+from amd.mechanism import Mechanism, clean
 from amd.models import direct_mechanism
 from amd.schema import Instance, load
 from amd.solver import LinearProgram, SolverOptions, TriviallyInfeasible
@@ -38,6 +38,9 @@ class Result:
     gap: float | None = None
     message: str = ""
     kind: str = "mechanism"
+    #: information design: π(θ, a) laid out [state][a_1]…[a_n], and what it implies
+    outcome: np.ndarray | None = None
+    details: dict = field(default_factory=dict)
     #: the kept HiGHS model (add rows, change bounds, re-solve warm); not serialized
     program: LinearProgram | None = field(default=None, repr=False, compare=False)
 
@@ -48,7 +51,13 @@ class Result:
             "kind": self.kind,
             "status": self.status,
             "objective": self.objective,
-            "mechanism": self.mechanism.to_dict() if self.mechanism is not None else None,
+        }
+        if self.kind == "information":
+            out["outcome"] = None if self.outcome is None else clean(self.outcome).tolist()
+            out.update(self.details)
+        else:
+            out["mechanism"] = self.mechanism.to_dict() if self.mechanism is not None else None
+        out |= {
             "certificate": self.certificate.to_dict() if self.certificate is not None else None,
             "timing": {k: round(v, 6) for k, v in self.timing.items()},
         }
@@ -95,7 +104,63 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
     """
     inst = instance if isinstance(instance, Instance) else load(instance)
     options = SolverOptions(time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose)
+    if inst.kind == "information":
+        return _solve_information(inst, options, tolerance)
     return _solve(inst, inst.design, options, tolerance)
+
+
+def _solve_information(inst: Instance, options: SolverOptions, tolerance: float) -> Result:
+    """Designer-best or adversarial outcome over Bayes correlated equilibria (or over the
+    sequential extensive forms), verified independently."""
+    from amd import information
+    from amd.models import bce, sequential
+
+    game = inst.environment
+    timing: dict[str, float] = {}
+    start = time.perf_counter()
+    with _no_gc():
+        if inst.design.solution == "sequential":
+            model, columns, layout = sequential.build(game, inst.design.sense)
+        else:
+            model, columns = bce.build(game, inst.design.sense)
+        timing["build_s"] = time.perf_counter() - start
+        start = time.perf_counter()
+        program = LinearProgram.from_pyomo(model, columns, options)
+    timing["load_s"] = time.perf_counter() - start
+    out = program.solve()
+    timing["solve_s"] = out.solve_s
+    if out.values is None:
+        return Result(inst.name, out.status, timing=timing, message=out.message, kind="information", program=program)
+    start = time.perf_counter()
+    details: dict = {}
+    if inst.design.solution == "sequential":
+        z = out.values
+        plan = z[layout.pi]
+        rho, eta = [z[x] for x in layout.rho], [z[x] for x in layout.eta]
+        cert = information.verify_sequential(game, plan, rho, eta, tolerance)
+        pi = plan.sum(axis=1)
+        details["order"] = {f"{game.players[f]} first": float(plan[:, s].sum()) + 0.0
+                            for s, f in ((0, 0), (1, 1))}
+        details["punishment_mass"] = {"revealed": float(sum(x.sum() for x in rho)),
+                                      "hidden": float(sum(x.sum() for x in eta))}
+    else:
+        pi = out.values.reshape(game.shape)
+        cert = information.verify_outcome(game, pi, tolerance)
+    value = float((pi * game.designer).sum())
+    details |= {
+        "signals": clean(information.signals(game, pi)).tolist(),
+        "posteriors": clean(information.posteriors(game, pi)).tolist(),
+    }
+    if inst.design.solution == "bce":
+        details["obedience_slack"] = information.obedience_slack(game, pi)
+    timing["verify_s"] = time.perf_counter() - start
+    status, message = out.status, out.message
+    if not cert.verified:
+        status = "error"
+        message = "the solver's outcome fails verification: " + ", ".join(
+            f"{k} violated by {cert.checks[k].max_violation:.3g}" for k in cert.failures())
+    return Result(inst.name, status, value, None, cert, timing, None, message, kind="information",
+                  outcome=pi, details=details, program=program)
 
 
 def solve_fixed_allocation(inst: Instance, allocation: np.ndarray, *, objective: Objective | None = None,

@@ -40,8 +40,8 @@ class Mechanism:
         return {
             "agents": [{"name": a, "types": list(t)} for a, t in zip(self.agents, self.types)],
             "outcomes": list(self.outcomes),
-            "allocation": _clean(self.allocation).tolist(),
-            "payments": _clean(self.payments).tolist(),
+            "allocation": clean(self.allocation).tolist(),
+            "payments": clean(self.payments).tolist(),
         }
 
     @classmethod
@@ -94,7 +94,7 @@ class Mechanism:
         return pd.DataFrame(rows).set_index(list(self.agents))
 
 
-def _clean(a: np.ndarray) -> np.ndarray:
+def clean(a: np.ndarray) -> np.ndarray:
     """Round away solver dust (|z| < 1e-12 and -0.0) for output."""
     out = np.where(np.abs(a) < 1e-12, 0.0, a)
     return out + 0.0

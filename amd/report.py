@@ -48,6 +48,11 @@ def explain(name: str, worst: dict | None) -> str:
         return f"at {_profile(w['profile'])} outcome {w['outcome']} has probability {_num(w['probability'])}"
     if name == "deterministic":
         return f"at {_profile(w['profile'])} outcome {w['outcome']} has probability {_num(w['probability'])}"
+    if name == "obedience":
+        return (f"{w['player']} told to play {w['recommended']} gains {_num(w['gain'])} (in total) "
+                f"by playing {w['deviation']}")
+    if name == "consistency":
+        return f"state {w['state']} has probability {_num(w['probability'])}, its prior is {_num(w['prior'])}"
     if name in ("payment_bounds", "no_payments"):
         return f"{w['agent']} pays {_num(w['payment'])} at {_profile(w['profile'])}"
     return str(w)
@@ -94,7 +99,36 @@ def certificate_table(cert: Certificate) -> Table:
     return table
 
 
-def print_result(result: Result, prior: np.ndarray | None, console: Console, max_rows: int = 40) -> None:
+def outcome_tables(game, pi: np.ndarray) -> list[Table]:
+    """π(θ, a) (states × action profiles), the signal π(a | θ) and the posteriors P(θ | a)."""
+    from amd.information import posteriors, profile_labels, signals
+
+    labels = profile_labels(game)
+    flat = pi.reshape(pi.shape[0], -1)
+    used = flat.sum(axis=0) > 1e-12
+    tables = []
+    for title, arr in (("outcome π(θ, a)", flat), ("signal π(a | θ)", signals(game, pi).reshape(flat.shape))):
+        t = Table(title=title, show_edge=False, header_style="bold", title_justify="left")
+        t.add_column("state")
+        for lab in labels:
+            t.add_column(escape(lab), justify="right")
+        for s, row in zip(game.states, arr):
+            t.add_row(escape(s), *[_num(float(v)) for v in row])
+        tables.append(t)
+    post = posteriors(game, pi).reshape(flat.shape)
+    t = Table(title="posterior P(θ | a) of each recommendation", show_edge=False, header_style="bold",
+              title_justify="left")
+    t.add_column("recommended")
+    t.add_column("P(a)", justify="right")
+    for s in game.states:
+        t.add_column(escape(s), justify="right")
+    for j in np.flatnonzero(used):
+        t.add_row(escape(labels[j]), _num(float(flat[:, j].sum())), *[_num(float(v)) for v in post[:, j]])
+    tables.append(t)
+    return tables
+
+
+def print_result(result: Result, inst, console: Console, max_rows: int = 40) -> None:
     colour = {"optimal": "green", "infeasible": "yellow", "unbounded": "yellow"}.get(result.status, "red")
     head = f"[bold]{escape(result.instance)}[/]: [{colour}]{result.status}[/]"
     if result.objective is not None:
@@ -104,8 +138,16 @@ def print_result(result: Result, prior: np.ndarray | None, console: Console, max
     console.print(head)
     if result.message and result.message.lower() != result.status:
         console.print(f"  {escape(result.message)}")
+    if result.outcome is not None:
+        for table in outcome_tables(inst.environment, result.outcome):
+            console.print(table)
+        slack = result.details.get("obedience_slack")
+        if slack:
+            console.print("  obedience slack: " + ", ".join(f"{escape(p)} {_num(v)}" for p, v in slack.items()))
+        if "order" in result.details:
+            console.print("  order of moves: " + ", ".join(f"{escape(k)} {_num(v)}" for k, v in result.details["order"].items()))
     if result.mechanism is not None:
-        table, left = mechanism_table(result.mechanism, prior, max_rows)
+        table, left = mechanism_table(result.mechanism, inst.environment.prior, max_rows)
         console.print(table)
         if left:
             console.print(f"  … {left} more profiles not shown (--rows N shows more; --json or --out gives all)")

@@ -55,11 +55,11 @@ class Implementability:
     verification: Certificate | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
-        from amd.mechanism import _clean
+        from amd.mechanism import clean
 
         return {
             "implementable": self.implementable,
-            "payments": None if self.payments is None else _clean(self.payments).tolist(),
+            "payments": None if self.payments is None else clean(self.payments).tolist(),
             "certificate": self.certificate,
         }
 

@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from amd.environment import Design, Environment, Objective
+from amd.information import InformationDesign, InformationGame
 from amd.errors import InstanceError, key_path
 from amd.numeric import to_number
 
@@ -168,6 +169,30 @@ class MechanismFile(_Strict):
     expected: ExpectedSpec | None = None
 
 
+class PlayerSpec(_Strict):
+    name: Label
+    actions: list[Label] = Field(min_length=1)
+
+
+class InformationFile(_Strict):
+    """A ``kind: information`` instance file (SPEC §1.2)."""
+
+    format: Literal["amd/1"]
+    kind: Literal["information"]
+    name: str | None = None
+    description: str | None = None
+    source: str | None = None
+    states: list[Label] = Field(min_length=1)
+    prior: Any = Field(description="probabilities in state order, or 'uniform'")
+    players: list[PlayerSpec] = Field(min_length=1)
+    payoffs: dict[str, Any] = Field(description="u_i: nested [state][a_1]...[a_n] per player")
+    designer: Any = Field(description="designer payoff, nested [state][a_1]...[a_n]")
+    solution: Literal["bce", "sequential", "extensive"] = "bce"
+    objective: Literal["maximize", "minimize"] = "maximize"
+    game: Any = None
+    expected: ExpectedSpec | None = None
+
+
 def pydantic_error(err: ValidationError, file: str, prefix: tuple = ()) -> InstanceError:
     """Turn pydantic's first error into our one-line message."""
     errors = err.errors(include_url=False)
@@ -192,11 +217,15 @@ def pydantic_error(err: ValidationError, file: str, prefix: tuple = ()) -> Insta
 
 
 def json_schema() -> dict:
-    """JSON Schema of the ``kind: mechanism`` file format."""
-    schema = MechanismFile.model_json_schema()
-    schema["$id"] = "https://amd.invalid/schema/amd-1-mechanism.json"
-    schema["title"] = "amd/1 mechanism instance"
-    return schema
+    """JSON Schema of the instance format: a mechanism or an information file."""
+    mech, info = MechanismFile.model_json_schema(), InformationFile.model_json_schema()
+    defs = {**mech.pop("$defs", {}), **info.pop("$defs", {})}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "amd/1 instance",
+        "oneOf": [mech, info],
+        "$defs": defs,
+    }
 
 
 # ---------------------------------------------------------------------------------------
@@ -209,8 +238,8 @@ class Instance:
 
     name: str
     file: str
-    environment: Environment
-    design: Design
+    environment: Environment | InformationGame
+    design: Design | InformationDesign
     description: str | None = None
     source: str | None = None
     expected: ExpectedSpec | None = None
@@ -409,7 +438,7 @@ def parse(document: dict, file: str = "<input>", default_name: str | None = None
         raise InstanceError(file, "format", f"expected 'amd/1', got {fmt!r}")
     kind = document.get("kind")
     if kind == "information":
-        raise InstanceError(file, "kind", "'information' instances are not supported by this version yet")
+        return _parse_information(document, file, default_name)
     if kind != "mechanism":
         raise InstanceError(file, "kind", f"expected 'mechanism' or 'information', got {kind!r}")
     if document.get("family") is not None:
@@ -448,6 +477,50 @@ def parse(document: dict, file: str = "<input>", default_name: str | None = None
         source=spec.source,
         expected=spec.expected,
         spec=document,
+    )
+
+
+def _parse_information(document: dict, file: str, default_name: str | None) -> Instance:
+    try:
+        spec = InformationFile.model_validate(document)
+    except ValidationError as e:
+        raise pydantic_error(e, file) from None
+    states = tuple(spec.states)
+    _unique(list(states), file, "states", "state")
+    players = tuple(p.name for p in spec.players)
+    _unique(list(players), file, "players", "player name")
+    actions = tuple(tuple(p.actions) for p in spec.players)
+    for i, a in enumerate(actions):
+        _unique(list(a), file, f"players[{i}].actions", "action")
+    if spec.prior == "uniform":
+        prior = np.full(len(states), 1.0 / len(states))
+    else:
+        prior = nested_array(spec.prior, (len(states),), ["one per state"], file, "prior")
+        _check_distribution(prior, file, "prior")
+    shape = (len(states),) + tuple(len(a) for a in actions)
+    axes = ["one per state"] + [f"one per action of {p}" for p in players]
+    for p in spec.payoffs:
+        if p not in players:
+            raise InstanceError(file, f"payoffs.{p}", f"unknown player; the players are {', '.join(players)}")
+    payoffs = np.empty((len(players),) + shape)
+    for i, p in enumerate(players):
+        if p not in spec.payoffs:
+            raise InstanceError(file, f"payoffs.{p}", "missing payoffs for this player")
+        payoffs[i] = nested_array(spec.payoffs[p], shape, axes, file, f"payoffs.{p}")
+    designer = nested_array(spec.designer, shape, axes, file, "designer")
+    if spec.solution == "sequential" and len(players) != 2:
+        raise InstanceError(file, "players", f"'solution: sequential' is implemented for two players, got {len(players)}")
+    if spec.solution == "extensive":
+        raise InstanceError(file, "solution", "'extensive' (a given game tree) is not supported by this version yet")
+    if spec.game is not None:
+        raise InstanceError(file, "game", "a game tree goes with 'solution: extensive', which this version lacks")
+    if spec.expected is not None and spec.expected.status == "optimal" and spec.expected.objective is None:
+        raise InstanceError(file, "expected.objective", "required when expected.status is 'optimal'")
+    game = InformationGame(states, prior, players, actions, payoffs, designer)
+    return Instance(
+        name=spec.name or default_name or "instance", file=file, environment=game,
+        design=InformationDesign(spec.solution, spec.objective), description=spec.description,
+        source=spec.source, expected=spec.expected, spec=document, kind="information",
     )
 
 

@@ -14,45 +14,13 @@ the others' types), which is the deviation a user needs to see.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
+from amd.certificate import DEFAULT_TOLERANCE, Certificate, Check
 from amd.environment import Design, Environment
 from amd.mechanism import Mechanism
 
-DEFAULT_TOLERANCE = 1e-7
-
-
-@dataclass
-class Check:
-    """One constraint family: its largest violation, whether it holds, and where."""
-
-    max_violation: float
-    holds: bool
-    worst: dict | None = None
-
-    def to_dict(self) -> dict:
-        return {"holds": self.holds, "max_violation": self.max_violation, "worst": self.worst}
-
-
-@dataclass
-class Certificate:
-    verified: bool
-    max_violation: float
-    tolerance: float
-    checks: dict[str, Check] = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return {
-            "verified": self.verified,
-            "max_violation": self.max_violation,
-            "tolerance": self.tolerance,
-            "checks": {k: c.to_dict() for k, c in self.checks.items()},
-        }
-
-    def failures(self) -> list[str]:
-        return [k for k, c in self.checks.items() if not c.holds]
+__all__ = ["DEFAULT_TOLERANCE", "Certificate", "Check", "objective_value", "utility_table", "verify"]
 
 
 def utility_table(env: Environment, mech: Mechanism, i: int) -> np.ndarray:

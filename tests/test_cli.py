@@ -104,8 +104,10 @@ def test_schema_is_json_schema():
     r = runner.invoke(app, ["schema"])
     assert r.exit_code == 0
     schema = json.loads(r.output)
-    assert schema["additionalProperties"] is False
-    assert {"format", "kind", "agents", "prior", "values", "constraints", "objective"} <= set(schema["properties"])
+    mech, info = schema["oneOf"]
+    assert mech["additionalProperties"] is False and info["additionalProperties"] is False
+    assert {"format", "kind", "agents", "prior", "values", "constraints", "objective"} <= set(mech["properties"])
+    assert {"states", "prior", "players", "payoffs", "designer", "solution"} <= set(info["properties"])
 
 
 def test_bad_method_is_bad_input(root):

@@ -1,0 +1,181 @@
+r"""Information design on a finite base game: the environment and the independent verifier.
+
+A base game (Bergemann & Morris, "Bayes correlated equilibrium and the comparison of
+information structures in games", Theoretical Economics 2016): states θ with prior μ0(θ),
+players i with finite actions A_i, payoffs u_i(θ, a) and the designer's payoff d(θ, a). An
+*outcome* is a joint distribution π(θ, a). It is a Bayes correlated equilibrium (BCE) iff
+
+* consistency (Bayes plausibility): Σ_a π(θ, a) = μ0(θ) for every θ, and
+* obedience: for every player i, recommended a_i and deviation a_i',
+  Σ_θ Σ_{a_-i} π(θ, a_i, a_-i) [u_i(θ, a_i, a_-i) − u_i(θ, a_i', a_-i)] ≥ 0.
+
+With one player this is Bayesian persuasion (Kamenica & Gentzkow, "Bayesian persuasion",
+AER 2011): π(a | θ) is the signal, recommendations are the signal realizations, and obedience
+is the receiver's best response to the posterior each one induces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from amd.certificate import DEFAULT_TOLERANCE, Certificate, Check
+
+
+@dataclass(frozen=True, eq=False)
+class InformationGame:
+    """States, prior, players, actions and payoff arrays indexed [state][a_1]…[a_n]."""
+
+    states: tuple[str, ...]
+    prior: np.ndarray  # (S,)
+    players: tuple[str, ...]
+    actions: tuple[tuple[str, ...], ...]
+    payoffs: np.ndarray  # (n, S, |A_1|, …, |A_n|)
+    designer: np.ndarray  # (S, |A_1|, …, |A_n|)
+
+    @property
+    def n_players(self) -> int:
+        return len(self.players)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """(S, |A_1|, …, |A_n|): the layout of an outcome π."""
+        return self.designer.shape
+
+
+@dataclass(frozen=True)
+class InformationDesign:
+    solution: str  # bce | sequential
+    sense: str  # maximize | minimize
+
+
+def obedience_gains(game: InformationGame, pi: np.ndarray, i: int) -> np.ndarray:
+    """G[a_i, a_i'] = Σ_θ Σ_{a_-i} π(θ, a) [u_i(θ, a_i', a_-i) − u_i(θ, a)]: what player i
+    recommended a_i gains in total by playing a_i' instead (≤ 0 everywhere iff obedient)."""
+    ax = 1 + i
+    k = game.shape[ax]
+    u = np.moveaxis(game.payoffs[i], ax, -1).reshape(-1, k)  # rows (θ, a_-i), columns a_i
+    p = np.moveaxis(pi, ax, -1).reshape(-1, k)
+    dev = p.T @ u  # [r, d] = Σ π(·, a_i=r) u(·, a_i=d)
+    own = (p * u).sum(axis=0)  # [r] = Σ π(·, a_i=r) u(·, a_i=r)
+    return dev - own[:, None]
+
+
+def verify_outcome(game: InformationGame, pi: np.ndarray, tolerance: float = DEFAULT_TOLERANCE) -> Certificate:
+    """Check that π is a BCE of ``game``: non-negative, consistent with the prior, obedient."""
+    scale = max(1.0, float(np.abs(game.payoffs).max(initial=0)))
+    tol = tolerance * scale
+    checks: dict[str, Check] = {}
+    neg = float(max(0.0, -pi.min()))
+    checks["nonnegative"] = Check(neg, neg <= tol, None)
+    marg = pi.reshape(pi.shape[0], -1).sum(axis=1)
+    off = np.abs(marg - game.prior)
+    j = int(np.argmax(off))
+    checks["consistency"] = Check(float(off[j]), float(off[j]) <= tol,
+                                  {"state": game.states[j], "probability": float(marg[j]),
+                                   "prior": float(game.prior[j])} if off[j] > 0 else None)
+    worst, where = 0.0, None
+    for i in range(game.n_players):
+        G = obedience_gains(game, pi, i)
+        np.fill_diagonal(G, 0.0)
+        r, d = np.unravel_index(int(np.argmax(G)), G.shape)
+        if G[r, d] > worst:
+            worst = float(G[r, d])
+            where = {"player": game.players[i], "recommended": game.actions[i][r],
+                     "deviation": game.actions[i][d], "gain": worst}
+    checks["obedience"] = Check(worst, worst <= tol, where)
+    top = max(c.max_violation for c in checks.values())
+    return Certificate(all(c.holds for c in checks.values()), top, tol, checks)
+
+
+def signals(game: InformationGame, pi: np.ndarray) -> np.ndarray:
+    """π(a | θ): the recommendation signal each state sends (zero where μ0(θ) = 0)."""
+    mu = game.prior.reshape((-1,) + (1,) * game.n_players)
+    return np.divide(pi, mu, out=np.zeros_like(pi), where=mu > 0)
+
+
+def posteriors(game: InformationGame, pi: np.ndarray) -> np.ndarray:
+    """P(θ | a) for every recommendation profile a (zero where a is never recommended)."""
+    total = pi.sum(axis=0, keepdims=True)
+    return np.divide(pi, total, out=np.zeros_like(pi), where=total > 0)
+
+
+def obedience_slack(game: InformationGame, pi: np.ndarray) -> dict[str, float]:
+    """Per player, the smallest margin by which obedience holds (over used recommendations)."""
+    out = {}
+    for i in range(game.n_players):
+        G = obedience_gains(game, pi, i)
+        np.fill_diagonal(G, -np.inf)
+        used = np.moveaxis(pi, 1 + i, -1).reshape(-1, game.shape[1 + i]).sum(axis=0) > 1e-12
+        out[game.players[i]] = float(-G[used].max()) + 0.0 if used.any() and G.shape[1] > 1 else float("inf")
+    return out
+
+
+def profile_labels(game: InformationGame) -> list[str]:
+    """Action profiles in C order, written "a_1,a_2,…"."""
+    import itertools
+
+    return [",".join(p) for p in itertools.product(*game.actions)]
+
+
+def verify_sequential(game: InformationGame, pi: np.ndarray, rho: list, eta: list,
+                      tolerance: float = DEFAULT_TOLERANCE) -> Certificate:
+    """Check a two-player sequential plan (see :mod:`amd.models.sequential` for the notation):
+    π (S, 2, k_1, k_2) on path; per order σ, ρ_σ and η_σ (S, k_first, k_first, k_second)."""
+    scale = max(1.0, float(np.abs(game.payoffs).max(initial=0)))
+    tol = tolerance * scale
+    checks: dict[str, Check] = {}
+    neg = max(0.0, -min(float(pi.min()), *(float(x.min()) for x in rho + eta)))
+    checks["nonnegative"] = Check(neg, neg <= tol)
+    off = np.abs(pi.reshape(pi.shape[0], -1).sum(axis=1) - game.prior)
+    checks["consistency"] = Check(float(off.max()), float(off.max()) <= tol)
+    cont = hidden = 0.0
+    onpath = [pi[:, 0], np.swapaxes(pi[:, 1], 1, 2)]  # (θ, first, second) per order
+    for s in (0, 1):
+        P, R, H = onpath[s], rho[s], eta[s]
+        mass = P.sum(axis=2)[:, :, None]  # (θ, r, 1): the event of being told r
+        diff = np.abs(R.sum(axis=3) + H.sum(axis=3) - mass)  # (θ, r, d)
+        kf = P.shape[1]
+        diff[:, np.arange(kf), np.arange(kf)] = 0.0
+        cont = max(cont, float(diff.max()))
+        over = H - P[:, :, None, :]
+        over[:, np.arange(kf), np.arange(kf), :] = 0.0
+        hidden = max(hidden, float(over.max()))
+    checks["continuation"] = Check(cont, cont <= tol)
+    checks["hidden_replay"] = Check(max(0.0, hidden), hidden <= tol)
+    worst, where = 0.0, None
+    for i in range(2):
+        k = game.shape[1 + i]
+        total = np.zeros((k, k))  # [r, d]: what i, told r, gains by playing d (pooled over σ)
+        for s in (0, 1):
+            first = 0 if s == 0 else 1
+            U = game.payoffs[i] if s == 0 else np.swapaxes(game.payoffs[i], 1, 2)
+            P = onpath[s]
+            if first == i:
+                follow = (P * U).sum(axis=(0, 2))  # [r]
+                after = rho[s] + eta[s]  # (θ, r, d, c)
+                deviate = np.einsum("trdc,tdc->rd", after, U)
+                total += deviate - follow[:, None]
+            else:
+                total += np.einsum("tcr,tcd->rd", P, U) - (P * U).sum(axis=(0, 1))[:, None]
+        np.fill_diagonal(total, 0.0)
+        r, d = np.unravel_index(int(np.argmax(total)), total.shape)
+        if total[r, d] > worst:
+            worst = float(total[r, d])
+            where = {"player": game.players[i], "recommended": game.actions[i][r],
+                     "deviation": game.actions[i][d], "gain": worst}
+    checks["obedience"] = Check(worst, worst <= tol, where)
+    rworst = 0.0
+    for s in (0, 1):
+        j = 1 if s == 0 else 0
+        U = game.payoffs[j] if s == 0 else np.swapaxes(game.payoffs[j], 1, 2)  # (θ, first, second)
+        R = rho[s].copy()
+        kf = R.shape[1]
+        R[:, np.arange(kf), np.arange(kf), :] = 0.0
+        w = R.sum(axis=1)  # (θ, d, c): pooled over what the first mover was told
+        gain = np.einsum("tdc,tde->dce", w, U) - (w * U).sum(axis=0)[:, :, None]  # [d, c, c']
+        rworst = max(rworst, float(gain.max()))
+    checks["revealed_obedience"] = Check(max(0.0, rworst), rworst <= tol)
+    top = max(c.max_violation for c in checks.values())
+    return Certificate(all(c.holds for c in checks.values()), top, tol, checks)

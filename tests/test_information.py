@@ -1,0 +1,167 @@
+"""Information design: values from Kamenica–Gentzkow, Bergemann–Morris and correlated equilibrium."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import amd
+from amd.information import verify_outcome
+
+TOL = 1e-7
+
+
+def game(states, prior, players, payoffs, designer, solution="bce", objective="maximize"):
+    return amd.parse({
+        "format": "amd/1", "kind": "information", "name": "test", "states": states, "prior": prior,
+        "players": [{"name": p, "actions": a} for p, a in players], "payoffs": payoffs,
+        "designer": designer, "solution": solution, "objective": objective,
+    })
+
+
+PROSECUTOR = dict(states=["innocent", "guilty"], prior=[0.7, 0.3], players=[("judge", ["acquit", "convict"])],
+                  payoffs={"judge": [[1, 0], [0, 1]]}, designer=[[0, 1], [0, 1]])
+
+
+def test_prosecutor():
+    """Convict iff P(guilty) ≥ 1/2; prior 0.3: the best signal sends 'convict' always when
+    guilty and w.p. q when innocent with 0.3 = 0.7 q (posterior exactly 1/2): q = 3/7, and
+    P(convict) = 0.3 + 0.7·3/7 = 0.6 (Kamenica & Gentzkow 2011)."""
+    r = amd.solve(game(**PROSECUTOR))
+    assert r.status == "optimal" and r.certificate.verified
+    assert r.objective == pytest.approx(0.6, abs=TOL)
+    assert r.details["signals"][0][1] == pytest.approx(3 / 7, abs=TOL)
+    assert r.details["posteriors"][1][1] == pytest.approx(0.5, abs=TOL)  # P(guilty | convict)
+
+
+def test_full_disclosure_is_a_bce_worth_the_prior():
+    """Revealing the state convicts exactly the guilty: P(convict) = 0.3."""
+    g = game(**PROSECUTOR).environment
+    pi = np.array([[0.7, 0.0], [0.0, 0.3]])
+    assert verify_outcome(g, pi).verified
+    assert (pi * g.designer).sum() == pytest.approx(0.3)
+
+
+def test_adversarial_prosecutor_never_convicts():
+    """With no information the judge acquits (0.3 < 1/2): the worst BCE convicts nobody."""
+    assert amd.solve(game(**PROSECUTOR, objective="minimize")).objective == pytest.approx(0.0, abs=TOL)
+
+
+@pytest.mark.parametrize("x", [0.55, 0.2, 1.0])
+def test_investment_bergemann_morris(x):
+    """Invest pays −1 in the bad state, x in the good; prior 1/2. Obedience to 'invest' needs
+    P(good | invest) ≥ 1/(1+x), so at most P(bad, invest) = x/2: P(invest) = (1+x)/2."""
+    r = amd.solve(game(states=["bad", "good"], prior=[0.5, 0.5], players=[("firm", ["stay", "invest"])],
+                       payoffs={"firm": [[0, -1], [0, x]]}, designer=[[0, 1], [0, 1]]))
+    assert r.objective == pytest.approx((1 + x) / 2, abs=TOL)
+
+
+CHICKEN = dict(states=["s"], prior=[1], players=[("row", ["C", "D"]), ("col", ["C", "D"])],
+               payoffs={"row": [[[6, 2], [7, 0]]], "col": [[[6, 7], [2, 0]]]},
+               designer=[[[12, 9], [9, 0]]])
+
+
+def test_chicken_uniform_on_three_cells_is_a_correlated_equilibrium():
+    """Aumann (1974): told C, the other is C or D with prob 1/2 each: C gives 4, D gives 3.5;
+    told D, the other is C: D gives 7, C gives 6."""
+    g = game(**CHICKEN).environment
+    pi = np.array([[[1 / 3, 1 / 3], [1 / 3, 0]]])
+    assert verify_outcome(g, pi).verified
+
+
+def test_chicken_welfare_over_correlated_equilibria():
+    """Maximal welfare 10.5 (1/2 on (C,C), 1/4 on each of (C,D), (D,C)); minimal 7.2."""
+    assert amd.solve(game(**CHICKEN)).objective == pytest.approx(10.5, abs=TOL)
+    assert amd.solve(game(**CHICKEN, objective="minimize")).objective == pytest.approx(7.2, abs=TOL)
+
+
+def prisoners_dilemma(g, A=3.0, b=1.0, solution="bce"):
+    return game(states=["s"], prior=[1], players=[("p1", ["C", "D"]), ("p2", ["C", "D"])],
+                payoffs={"p1": [[[g, 0], [A, b]]], "p2": [[[g, A], [0, b]]]},
+                designer=[[[1, 0], [0, 0]]], solution=solution)
+
+
+@pytest.mark.parametrize("g", [1.9, 2.0, 2.9])
+def test_prisoners_dilemma_bce_never_cooperates(g):
+    """D strictly dominates C, so no obedient recommendation says C: P(C,C) = 0."""
+    assert amd.solve(prisoners_dilemma(g)).objective == pytest.approx(0.0, abs=TOL)
+
+
+def test_information_errors_name_the_key():
+    with pytest.raises(amd.InstanceError) as e:
+        game(**{**PROSECUTOR, "payoffs": {"judge": [[1, 0], [0]]}})
+    assert e.value.path == "payoffs.judge[1]"
+    with pytest.raises(amd.InstanceError) as e:
+        game(**{**PROSECUTOR, "prior": [0.7, 0.4]})
+    assert e.value.path == "prior"
+    with pytest.raises(amd.InstanceError) as e:
+        game(**{**PROSECUTOR, "payoffs": {"jury": [[1, 0], [0, 1]]}})
+    assert e.value.path == "payoffs.jury"
+
+
+# --- sequential information design (Doval & Ely 2020) -------------------------------------
+@pytest.mark.parametrize("g, best", [(1.9, 0.0), (2.0, 1.0), (2.9, 1.0)])
+def test_sequential_prisoners_dilemma(g, best):
+    """A player told C is first or second with prob 1/2 each (he does not see the order). First,
+    obeying gives g and defecting b (the second mover, shown the deviation, defects: D is
+    dominant); second, defecting gives A. Pooled: (g − b)/2 + (g − A)/2 ≥ 0 iff g ≥ (A + b)/2
+    = 2 with A = 3, b = 1. So P(C,C) is 1 from g = 2 on and 0 below."""
+    r = amd.solve(prisoners_dilemma(g, solution="sequential"))
+    assert r.status == "optimal" and r.certificate.verified
+    assert r.objective == pytest.approx(best, abs=TOL)
+
+
+def test_sequential_is_strictly_better_than_bce_in_the_prisoners_dilemma():
+    assert amd.solve(prisoners_dilemma(2.0, solution="sequential")).objective == pytest.approx(1.0, abs=TOL)
+    assert amd.solve(prisoners_dilemma(2.0, solution="bce")).objective == pytest.approx(0.0, abs=TOL)
+
+
+def test_sequential_coincides_with_bce_when_no_one_can_punish():
+    """Two firms each choose whether to invest (−1 in the bad state, x in the good, prior 1/2),
+    and neither payoff depends on the other's action: continuation play cannot punish, so
+    both solutions give twice the one-firm value, 2·(1+x)/2 = 1 + x."""
+    x = 0.55
+    u = [[[0, 0], [-1, -1]], [[0, 0], [x, x]]]  # firm 1: [state][a1][a2]
+    u2 = [[[0, -1], [0, -1]], [[0, x], [0, x]]]
+    d = [[[0, 1], [1, 2]], [[0, 1], [1, 2]]]  # number of firms investing
+    kw = dict(states=["bad", "good"], prior=[0.5, 0.5], players=[("f1", ["stay", "invest"]), ("f2", ["stay", "invest"])],
+              payoffs={"f1": u, "f2": u2}, designer=d)
+    assert amd.solve(game(**kw, solution="bce")).objective == pytest.approx(1 + x, abs=TOL)
+    assert amd.solve(game(**kw, solution="sequential")).objective == pytest.approx(1 + x, abs=TOL)
+
+
+@st.composite
+def two_player_games(draw):
+    S = draw(st.integers(1, 2))
+    k1, k2 = draw(st.integers(2, 3)), draw(st.integers(2, 3))
+    ints = lambda n: draw(st.lists(st.integers(-3, 3), min_size=n, max_size=n))  # noqa: E731
+    shape = (S, k1, k2)
+    size = S * k1 * k2
+    prior = np.array(draw(st.lists(st.integers(1, 3), min_size=S, max_size=S)), float)
+    return dict(states=[f"s{j}" for j in range(S)], prior=(prior / prior.sum()).tolist(),
+                players=[("p", [f"a{j}" for j in range(k1)]), ("q", [f"b{j}" for j in range(k2)])],
+                payoffs={"p": np.reshape(ints(size), shape).tolist(), "q": np.reshape(ints(size), shape).tolist()},
+                designer=np.reshape(ints(size), shape).tolist())
+
+
+@settings(max_examples=40, deadline=None)
+@given(two_player_games(), st.sampled_from(["maximize", "minimize"]))
+def test_sequential_contains_every_bce(kw, sense):
+    """Every BCE outcome is a sequential outcome (uniform order, hidden replay), so the
+    designer-best sequential value is at least the BCE one, and the worst at most."""
+    bce = amd.solve(game(**kw, objective=sense))
+    seq = amd.solve(game(**kw, solution="sequential", objective=sense))
+    assert bce.status == seq.status == "optimal"
+    assert seq.certificate.verified
+    if sense == "maximize":
+        assert seq.objective >= bce.objective - 1e-7
+    else:
+        assert seq.objective <= bce.objective + 1e-7
+
+
+def test_sequential_needs_two_players():
+    with pytest.raises(amd.InstanceError) as e:
+        game(**PROSECUTOR, solution="sequential")
+    assert e.value.path == "players"
