@@ -36,6 +36,8 @@ class Task:
     path: str
     key: str
     expected: dict | None
+    document: dict  # the validated, family-expanded instance: workers need no file system
+    name: str
 
 
 def discover(paths: list[str | Path]) -> list[Path]:
@@ -69,24 +71,30 @@ def _die_with_parent() -> None:
         pass
 
 
-def _work(path: str, key: str, out: str, options: dict) -> None:  # runs in the child
+def solve_payload(document: dict, path: str, name: str, key: str, options: dict) -> dict:
+    """Solve one instance and return its result record (runs in a worker, local or Dask)."""
     import highspy
 
     from amd.design import solve
-    from amd.schema import load
+    from amd.schema import parse
 
-    _die_with_parent()
     # a forked child inherits HiGHS's scheduler state but not its threads: start afresh
     highspy.Highs.resetGlobalScheduler(True)
     start = time.perf_counter()
     try:
-        result = solve(load(path), threads=1, **options).to_dict()
+        result = solve(parse(document, file=path, default_name=name), threads=1, **options).to_dict()
     except InstanceError as e:
         result = {"status": "invalid", "message": str(e), "objective": None}
     except Exception as e:  # noqa: BLE001 - one instance must never stop the batch
         result = {"status": "error", "message": f"{type(e).__name__}: {e}", "objective": None}
     result.update(path=path, key=key, wall_s=time.perf_counter() - start)
-    write_json(Path(out) / "results" / f"{key}.json", result)
+    return result
+
+
+def _work(task: Task, out: str, options: dict) -> None:  # a local worker process
+    _die_with_parent()
+    write_json(Path(out) / "results" / f"{task.key}.json",
+               solve_payload(task.document, task.path, task.name, task.key, options))
 
 
 def check(record: dict, expected: dict | None) -> str:
@@ -104,10 +112,14 @@ def check(record: dict, expected: dict | None) -> str:
 
 
 def run(paths: list[str | Path], out: str | Path = "results", *, workers: int | None = None,
-        time_limit: float | None = None, resume: bool = False, progress=None) -> list[dict]:
+        time_limit: float | None = None, resume: bool = False, progress=None,
+        skip_tags: tuple[str, ...] = (), engine: str = "local", scheduler: str | None = None) -> list[dict]:
     """Solve every instance under ``paths``; returns one record per instance, sorted by path.
 
-    ``progress(done, failed, running, total)`` is called as work advances.
+    ``progress(done, failed, running, total)`` is called as work advances; instances carrying
+    one of ``skip_tags`` are left out (and listed as ``skipped``). ``engine="dask"`` runs the
+    tasks on the Dask cluster at ``scheduler`` (or on a new ``distributed.LocalCluster`` of
+    ``workers`` single-threaded processes); there HiGHS enforces ``time_limit`` inside the worker.
     """
     from amd.schema import load
 
@@ -127,53 +139,32 @@ def run(paths: list[str | Path], out: str | Path = "results", *, workers: int | 
             write_json(out / "results" / f"{key}.json", records[str(f)])
             continue
         key = task_key(inst.spec, options)
+        if set(inst.tags) & set(skip_tags):
+            records[str(f)] = {"path": str(f), "key": key, "instance": inst.name, "status": "skipped",
+                               "objective": None, "message": f"tagged {', '.join(sorted(set(inst.tags) & set(skip_tags)))}"}
+            continue
         expected = inst.expected.model_dump() if inst.expected else None
-        tasks.append(Task(str(f), key, expected))
+        tasks.append(Task(str(f), key, expected, inst.spec, inst.name))
     expectations = {t.path: t.expected for t in tasks}
     todo = [t for t in tasks if not (resume and (out / "results" / f"{t.key}.json").exists())]
 
-    ctx = mp.get_context("fork")
-    grace = None if time_limit is None else time_limit + max(10.0, 0.5 * time_limit)
-    running: dict = {}
-    queue = list(todo)
-    done = len(tasks) - len(todo)
-    failed = 0
-    total = len(tasks)
+    state = {"done": len(tasks) - len(todo), "failed": 0, "running": 0}
 
     def report():
         if progress is not None:
-            progress(done, failed, len(running), total)
+            progress(state["done"], state["failed"], state["running"], len(tasks))
+
+    def finished(t: Task) -> None:
+        state["done"] += 1
+        status = json.loads((out / "results" / f"{t.key}.json").read_text()).get("status")
+        state["failed"] += status not in ("optimal", "infeasible", "unbounded")
+        report()
 
     report()
-    while queue or running:
-        while queue and len(running) < workers:
-            t = queue.pop(0)
-            proc = ctx.Process(target=_work, args=(t.path, t.key, str(out), options), daemon=True)
-            proc.start()
-            running[proc] = (t, time.monotonic())
-            report()
-        time.sleep(0.02)
-        for proc, (t, started) in list(running.items()):
-            if proc.is_alive():
-                if grace is not None and time.monotonic() - started > grace:
-                    proc.kill()
-                    proc.join()
-                    write_json(out / "results" / f"{t.key}.json",
-                                {"path": t.path, "key": t.key, "status": "time_limit", "objective": None,
-                                 "message": f"killed after {grace:.0f} s (time limit {time_limit} s)"})
-                else:
-                    continue
-            else:
-                proc.join()
-                result_file = out / "results" / f"{t.key}.json"
-                if not result_file.exists():
-                    write_json(result_file, {"path": t.path, "key": t.key, "status": "error", "objective": None,
-                                              "message": f"worker died (exit code {proc.exitcode})"})
-            del running[proc]
-            done += 1
-            status = json.loads((out / "results" / f"{t.key}.json").read_text()).get("status")
-            failed += status not in ("optimal", "infeasible", "unbounded")
-            report()
+    if engine == "dask":
+        _run_dask(todo, out, options, workers, scheduler, state, report, finished)
+    else:
+        _run_local(todo, out, options, workers, time_limit, state, report, finished)
 
     for t in tasks:
         data = json.loads((out / "results" / f"{t.key}.json").read_text())
@@ -186,6 +177,70 @@ def run(paths: list[str | Path], out: str | Path = "results", *, workers: int | 
     ordered = [records[p] for p in sorted(records)]
     _aggregate(out, ordered)
     return ordered
+
+
+def _run_local(todo, out, options, workers, time_limit, state, report, finished) -> None:
+    """A forked process per task, at most ``workers`` at once; kill those past the limit."""
+    ctx = mp.get_context("fork")
+    grace = None if time_limit is None else time_limit + max(10.0, 0.5 * time_limit)
+    running: dict = {}
+    queue = list(todo)
+    while queue or running:
+        while queue and len(running) < workers:
+            t = queue.pop(0)
+            proc = ctx.Process(target=_work, args=(t, str(out), options), daemon=True)
+            proc.start()
+            running[proc] = (t, time.monotonic())
+            state["running"] = len(running)
+            report()
+        time.sleep(0.02)
+        for proc, (t, started) in list(running.items()):
+            result_file = out / "results" / f"{t.key}.json"
+            if proc.is_alive():
+                if grace is None or time.monotonic() - started <= grace:
+                    continue
+                proc.kill()
+                proc.join()
+                write_json(result_file, {"path": t.path, "key": t.key, "status": "time_limit", "objective": None,
+                                         "message": f"killed after {grace:.0f} s (time limit {time_limit} s)"})
+            else:
+                proc.join()
+                if not result_file.exists():
+                    write_json(result_file, {"path": t.path, "key": t.key, "status": "error", "objective": None,
+                                             "message": f"worker died (exit code {proc.exitcode})"})
+            del running[proc]
+            state["running"] = len(running)
+            finished(t)
+
+
+def _run_dask(todo, out, options, workers, scheduler, state, report, finished) -> None:
+    """Submit every task to a Dask cluster; the client writes each result as it arrives."""
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise InstanceError("--engine", None, "dask needs the extra: pip install 'amd[dask]'") from None
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    try:
+        with Client(scheduler or cluster) as client:
+            futures = {client.submit(solve_payload, t.document, t.path, t.name, t.key, options,
+                                     key=f"amd-{t.key}", pure=False): t for t in todo}
+            state["running"] = min(len(futures), sum(client.nthreads().values()) or 1)
+            report()
+            for fut in as_completed(futures):
+                t = futures[fut]
+                try:
+                    payload = fut.result()
+                except Exception as e:  # noqa: BLE001 - a lost worker must not stop the batch
+                    payload = {"path": t.path, "key": t.key, "status": "error", "objective": None,
+                               "message": f"{type(e).__name__}: {e}"}
+                write_json(out / "results" / f"{t.key}.json", payload)
+                state["running"] = min(state["running"], len(futures) - state["done"] - 1)
+                finished(t)
+    finally:
+        if cluster is not None:
+            cluster.close()
 
 
 def _aggregate(out: Path, records: list[dict]) -> None:

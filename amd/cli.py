@@ -36,10 +36,6 @@ def _error(e: InstanceError) -> None:
     sys.stderr.write(f"amd: error: {e}\n")
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def _guard(fn):
     """Bad input → one line on stderr and exit 2; never a traceback (AMD_DEBUG=1 shows it)."""
 
@@ -123,6 +119,7 @@ def solve(
 @_guard
 def validate(files: list[Path] = typer.Argument(..., help="Instance files.")):
     """Validate instance files; exit 0 when every one is valid, 2 otherwise (one line each)."""
+    from amd.library import describe_size
     from amd.schema import load
 
     bad = 0
@@ -133,9 +130,7 @@ def validate(files: list[Path] = typer.Argument(..., help="Instance files.")):
             _error(e)
             bad += 1
             continue
-        env = inst.environment
-        sys.stdout.write(f"{f}: ok ({inst.name}: {_count(env.n_agents, 'agent')}, "
-                         f"{_count(env.n_profiles, 'profile')}, {_count(env.n_outcomes, 'outcome')})\n")
+        sys.stdout.write(f"{f}: ok ({inst.name}: {describe_size(inst)})\n")
     raise typer.Exit(2 if bad else 0)
 
 
@@ -310,12 +305,15 @@ def classic(
 def batch(
     paths: list[Path] = typer.Argument(..., help="Instance files or folders (searched for .yaml/.yml/.json)."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Parallel workers (default: all cores)."),
-    engine: str = typer.Option("local", "--engine", help="local (a process per instance)."),
+    engine: str = typer.Option("local", "--engine", help="local (a process per instance) | dask."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                            help="Dask scheduler address (tcp://HOST:PORT); default: a LocalCluster."),
     out_dir: Path = typer.Option(Path("results"), "--out", help="Folder for results/, results.csv, timings.csv."),
     resume: bool = typer.Option(False, "--resume", help="Skip instances whose result (same instance, same options) exists."),
     check_expected: bool = typer.Option(False, "--check", help="Exit 1 when a result departs from its 'expected'."),
     time_limit: Optional[float] = typer.Option(None, "--time-limit", min=0,
                                                help="Seconds per instance; a worker still busy well after it is killed."),
+    skip_tag: list[str] = typer.Option([], "--skip-tag", help="Leave out instances with this tag (e.g. large)."),
 ):
     """Solve every instance under PATHS in parallel, with progress, resumable after a crash.
 
@@ -331,8 +329,10 @@ def batch(
 
     from amd.batch import run
 
-    if engine != "local":
-        raise InstanceError("--engine", None, f"expected 'local' (the dask engine is not available in this version), got {engine!r}")
+    if engine not in ("local", "dask"):
+        raise InstanceError("--engine", None, f"expected 'local' or 'dask', got {engine!r}")
+    if scheduler is not None and engine != "dask":
+        raise InstanceError("--scheduler", None, "goes with --engine dask")
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as bar:
@@ -343,7 +343,7 @@ def batch(
                        description=f"done {done - failed}  failed {failed}  running {running}")
 
         records = run([str(p) for p in paths], out_dir, workers=workers, time_limit=time_limit, resume=resume,
-                      progress=progress)
+                      progress=progress, skip_tags=tuple(skip_tag), engine=engine, scheduler=scheduler)
     counts: dict[str, int] = {}
     for r in records:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
@@ -364,6 +364,33 @@ def batch(
         sys.stdout.write(f"check: {checked - len(departures)} of {checked} results match their expected value\n")
         raise typer.Exit(1 if departures else 0)
     raise typer.Exit(0)
+
+
+@app.command()
+@_guard
+def library(
+    paths: list[Path] = typer.Argument(None, help="Files or folders (default: instances)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
+):
+    """List instances as a table computed from the files: name, kind, size, constraints,
+    expected value and source. Broken files are listed with their error."""
+    from rich.table import Table
+
+    from amd.library import catalog
+
+    rows = catalog([str(p) for p in (paths or [Path("instances")])])
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=1) + "\n")
+        raise typer.Exit(0)
+    table = Table(show_edge=False, header_style="bold")
+    for col in ("path", "kind", "size", "problem", "expected", "source"):
+        table.add_column(col, overflow="fold", max_width=60 if col == "source" else None)
+    for r in rows:
+        source = r["source"] if len(r["source"]) < 60 else r["source"][:57] + "..."
+        table.add_row(r["path"], r["kind"], r["size"], r["problem"], r["expected"], source)
+    out.print(table)
+    out.print(f"{len(rows)} instances, {sum(1 for r in rows if r['expected'])} with a known answer", highlight=False)
+    raise typer.Exit(2 if any(r["kind"] == "invalid" for r in rows) else 0)
 
 
 def _check_distribution(x, file: str, path: str) -> None:

@@ -157,6 +157,7 @@ class MechanismFile(_Strict):
     name: str | None = None
     description: str | None = None
     source: str | None = None
+    tags: list[str] = Field(default_factory=list, description="free labels, e.g. 'large' (amd batch --skip-tag)")
     family: dict[str, Any] | None = None
     agents: list[AgentSpec] | None = None
     prior: PriorSpec | None = None
@@ -182,6 +183,7 @@ class InformationFile(_Strict):
     name: str | None = None
     description: str | None = None
     source: str | None = None
+    tags: list[str] = Field(default_factory=list, description="free labels, e.g. 'large' (amd batch --skip-tag)")
     states: list[Label] = Field(min_length=1)
     prior: Any = Field(description="probabilities in state order, or 'uniform'")
     players: list[PlayerSpec] = Field(min_length=1)
@@ -244,6 +246,7 @@ class Instance:
     source: str | None = None
     expected: ExpectedSpec | None = None
     spec: dict | None = None  # the explicit (family-expanded) document, for `amd expand`
+    tags: tuple[str, ...] = ()
 
     kind: str = "mechanism"
 
@@ -477,6 +480,7 @@ def parse(document: dict, file: str = "<input>", default_name: str | None = None
         source=spec.source,
         expected=spec.expected,
         spec=document,
+        tags=tuple(spec.tags),
     )
 
 
@@ -520,7 +524,7 @@ def _parse_information(document: dict, file: str, default_name: str | None) -> I
     return Instance(
         name=spec.name or default_name or "instance", file=file, environment=game,
         design=InformationDesign(spec.solution, spec.objective), description=spec.description,
-        source=spec.source, expected=spec.expected, spec=document, kind="information",
+        source=spec.source, expected=spec.expected, spec=document, kind="information", tags=tuple(spec.tags),
     )
 
 
