@@ -393,6 +393,59 @@ def library(
     raise typer.Exit(2 if any(r["kind"] == "invalid" for r in rows) else 0)
 
 
+@app.command()
+@_guard
+def sweep(
+    file: Path = typer.Argument(..., help="The instance file to vary."),
+    sets: list[str] = typer.Option(..., "--set", help="KEY=V1,V2,... (dotted key; values read as YAML). Repeat for a grid."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Parallel workers (default: all cores)."),
+    engine: str = typer.Option("local", "--engine", help="local | dask."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address."),
+    out_dir: Path = typer.Option(Path("sweep"), "--out", help="Folder for points/, results/ and sweep.csv."),
+    resume: bool = typer.Option(False, "--resume", help="Skip points already solved with the same options."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", min=0, help="Seconds per point."),
+):
+    """Expand FILE into the grid of --set values and solve every point (like amd batch).
+
+    Example: amd sweep auction.yaml --set family.bidders=1,2,3 --set objective.maximize=revenue,welfare
+    writes OUT/points/*.yaml, one result per point and OUT/sweep.csv with one row per point.
+    """
+    import csv
+    import io
+
+    from rich.table import Table
+
+    from amd.batch import run
+    from amd.files import write_atomic
+    from amd.schema import load
+    from amd.sweep import write_points
+
+    written = write_points(file, sets, out_dir)
+    for params, path in written:  # every point must be valid before anything runs
+        try:
+            load(path)
+        except InstanceError as e:
+            raise InstanceError(str(file), e.path, f"{e.message} (at the point {params})") from None
+    records = {r["path"]: r for r in run([str(p) for _, p in written], out_dir, workers=workers,
+                                        time_limit=time_limit, resume=resume, engine=engine, scheduler=scheduler)}
+    keys = list(written[0][0]) if written else []
+    table = Table(show_edge=False, header_style="bold")
+    for k in keys + ["status", "objective"]:
+        table.add_column(k)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(keys + ["status", "objective", "path"])
+    for params, path in written:
+        r = records[str(path)]
+        objective = "" if r.get("objective") is None else f"{r['objective']:.10g}"
+        table.add_row(*[str(params[k]) for k in keys], r["status"], objective)
+        writer.writerow([params[k] for k in keys] + [r["status"], r.get("objective"), str(path)])
+    write_atomic(out_dir / "sweep.csv", buf.getvalue())
+    out.print(table)
+    out.print(f"{len(written)} points → {out_dir}/sweep.csv", markup=False, highlight=False)
+    raise typer.Exit(0)
+
+
 def _check_distribution(x, file: str, path: str) -> None:
     """An allocation must give a probability distribution over outcomes at every profile."""
     import numpy as np

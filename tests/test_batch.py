@@ -132,3 +132,21 @@ def test_skip_tag(tmp_path, root):
                             "--skip-tag", "large", "--out", str(out)])
     assert r.exit_code == 0
     assert rows(out)[0]["status"] == "skipped"
+
+
+def test_a_worker_past_the_time_limit_is_killed_and_recorded(tmp_path, root):
+    """The 900-type grid takes far longer than 10 s to build: with --time-limit 0.5 the worker is
+    killed after the grace period and the instance is recorded as time_limit; the batch goes on."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    shutil.copy(root / "instances/bundling/manelli-vincent-midpoint30.yaml", lib / "big.yaml")
+    shutil.copy(root / "instances/auctions/myerson-1-bidder-midpoint10.yaml", lib / "small.yaml")
+    out = tmp_path / "out"
+    start = time.monotonic()
+    r = runner.invoke(app, ["batch", str(lib), "--workers", "2", "--time-limit", "0.5", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    table = {row["path"]: row for row in rows(out)}
+    assert table[str(lib / "big.yaml")]["status"] == "time_limit"
+    assert "killed after" in table[str(lib / "big.yaml")]["message"]
+    assert table[str(lib / "small.yaml")]["status"] == "optimal"
+    assert time.monotonic() - start < 60
