@@ -57,6 +57,7 @@ class Result:
             out.update(self.details)
         else:
             out["mechanism"] = self.mechanism.to_dict() if self.mechanism is not None else None
+            out.update(self.details)
         out |= {
             "certificate": self.certificate.to_dict() if self.certificate is not None else None,
             "timing": {k: round(v, 6) for k, v in self.timing.items()},
@@ -83,7 +84,7 @@ def _no_gc():
 
 def solve(instance: Instance | str | Path, *, time_limit: float | None = None, gap: float | None = None,
           threads: int | None = None, method: str = "choose", tolerance: float = DEFAULT_TOLERANCE,
-          verbose: bool = False) -> Result:
+          verbose: bool = False, full: bool | None = None) -> Result:
     """Find the optimal direct mechanism of ``instance`` (an :class:`Instance` or a file path).
 
     Parameters
@@ -95,6 +96,9 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
     threads : HiGHS threads (default: HiGHS decides).
     method : ``choose`` | ``simplex`` | ``ipm`` | ``pdlp``.
     tolerance : the verifier's relative tolerance.
+    full : build every IC row (True), generate them lazily (False), or decide (None: lazily
+        for randomized private-value designs with at least 20,000 IC rows; see
+        :mod:`amd.separation`). The optimum is the same either way.
 
     Examples
     --------
@@ -106,7 +110,7 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
     options = SolverOptions(time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose)
     if inst.kind == "information":
         return _solve_information(inst, options, tolerance)
-    return _solve(inst, inst.design, options, tolerance)
+    return _solve(inst, inst.design, options, tolerance, full=full)
 
 
 def _solve_information(inst: Instance, options: SolverOptions, tolerance: float) -> Result:
@@ -185,12 +189,16 @@ def solve_fixed_allocation(inst: Instance, allocation: np.ndarray, *, objective:
 
 
 def _solve(inst: Instance, design: Design, options: SolverOptions, tolerance: float,
-           allocation: np.ndarray | None = None) -> Result:
+           allocation: np.ndarray | None = None, full: bool | None = None) -> Result:
+    from amd import separation
+
     env = inst.environment
     timing: dict[str, float] = {}
+    lazy = separation.applies(env, design, allocation, full)
     start = time.perf_counter()
     with _no_gc():
-        form = direct_mechanism.build(env, design, allocation)
+        core = direct_mechanism.core_deviations(env, design.ic) if lazy else None
+        form = direct_mechanism.build(env, design, allocation, core)
         timing["build_s"] = time.perf_counter() - start
         start = time.perf_counter()
         try:
@@ -200,19 +208,36 @@ def _solve(inst: Instance, design: Design, options: SolverOptions, tolerance: fl
             return Result(inst.name, "infeasible", timing=timing, message=str(e))
     timing["load_s"] = time.perf_counter() - start
 
-    out = program.solve()
-    timing["solve_s"] = out.solve_s
-    if out.values is None:
-        return Result(inst.name, out.status, timing=timing, message=out.message, program=program)
-
-    start = time.perf_counter()
-    x, t = form.split(out.values)
-    if not design.randomized:
-        x = x.round()  # integral up to HiGHS's 1e-9 feasibility tolerance
-    mech = Mechanism(env.agents, env.types, env.outcomes, x, t)
-    cert = verify(env, design, mech, tolerance)
+    timing["solve_s"] = timing["verify_s"] = 0.0
+    rounds, added = 0, 0
+    while True:
+        out = program.solve()
+        timing["solve_s"] += out.solve_s
+        if out.values is None:
+            return Result(inst.name, out.status, timing=timing, message=out.message, program=program)
+        start = time.perf_counter()
+        x, t = form.split(out.values)
+        if not design.randomized:
+            x = x.round()  # integral up to HiGHS's 1e-9 feasibility tolerance
+        mech = Mechanism(env.agents, env.types, env.outcomes, x, t)
+        cert = verify(env, design, mech, tolerance)
+        cuts = None
+        if lazy and out.status == "optimal" and not cert.checks[design.ic].holds:
+            cuts = separation.violated(env, design, mech, cert.tolerance)
+        timing["verify_s"] += time.perf_counter() - start
+        if cuts is None:
+            break
+        rows = (direct_mechanism.dsic_rows if design.ic == "dsic" else direct_mechanism.bic_rows)(
+            env, form.layout, cuts)
+        program.add_rows(rows.A, rows.lo, rows.hi)
+        rounds, added = rounds + 1, added + rows.n_rows
     value = objective_value(env, design, mech)
-    timing["verify_s"] = time.perf_counter() - start
+    details = {}
+    if lazy:
+        details["constraint_generation"] = {
+            "ic_rows_full": separation.ic_row_count(env, design.ic),
+            "ic_rows_core": int(getattr(form.model, design.ic).__len__()),
+            "ic_rows_added": added, "rounds": rounds}
 
     status, message = out.status, out.message
     if abs(value - out.objective) > cert.tolerance:
@@ -223,4 +248,5 @@ def _solve(inst: Instance, design: Design, options: SolverOptions, tolerance: fl
         bad = cert.failures()
         message = "the solver's mechanism fails verification: " + ", ".join(
             f"{k} violated by {cert.checks[k].max_violation:.3g}" for k in bad)
-    return Result(inst.name, status, value, mech, cert, timing, out.gap, message, program=program)
+    return Result(inst.name, status, value, mech, cert, timing, out.gap, message, program=program,
+                  details=details)

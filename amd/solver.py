@@ -76,6 +76,7 @@ class LinearProgram:
         self.index = np.asarray(index, dtype=np.int64)
         self.n_full = n_full
         self.fill = fill  # values of the dropped columns
+        self.dropped_bounds: dict = {}
         self.maximize = maximize
         self.is_mip = bool(np.any(integer))
         self.options = options
@@ -105,7 +106,9 @@ class LinearProgram:
         h.setOptionValue("dual_feasibility_tolerance", FEASIBILITY_TOLERANCE)
         h.setOptionValue("mip_feasibility_tolerance", FEASIBILITY_TOLERANCE)
         h.setOptionValue("solver", o.method)
-        h.setOptionValue("presolve", "on" if o.presolve else "off")
+        # "choose" (HiGHS's default), not "on": "on" presolves again after rows are added and
+        # throws the warm basis away
+        h.setOptionValue("presolve", "choose" if o.presolve else "off")
         if o.time_limit is not None:
             h.setOptionValue("time_limit", float(o.time_limit))
         h.setOptionValue("mip_rel_gap", MIP_GAP if o.gap is None else float(o.gap))
@@ -130,7 +133,10 @@ class LinearProgram:
         index = np.fromiter((position[id(v)] for v in info.columns), np.int64, len(info.columns))
         kept = np.zeros(len(columns), bool)
         kept[index] = True
-        fill = {j: _resting_value(columns[j]) for j in np.flatnonzero(~kept)}
+        dropped = np.flatnonzero(~kept)
+        fill = {int(j): _resting_value(columns[j]) for j in dropped}
+        dropped_bounds = {int(j): (-np.inf if columns[j].lb is None else columns[j].lb,
+                                   np.inf if columns[j].ub is None else columns[j].ub) for j in dropped}
         mult = np.fromiter((r[1] for r in info.rows), np.int8, len(info.rows))
         rhs = np.asarray(info.rhs, float)
         row_lo = np.where(mult <= 0, rhs, -np.inf)
@@ -141,8 +147,26 @@ class LinearProgram:
         obj = info.objectives[0]
         cost = info.c.toarray().ravel() if info.c.shape[0] else np.zeros(len(info.columns))
         offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
-        return cls(info.A.tocsc(), cost, offset, row_lo, row_hi, col_lo, col_hi, integer,
-                   obj.sense == -1, index, len(columns), fill, options)
+        program = cls(info.A.tocsc(), cost, offset, row_lo, row_hi, col_lo, col_hi, integer,
+                      obj.sense == -1, index, len(columns), fill, options)
+        program.dropped_bounds = dropped_bounds
+        return program
+
+    def add_rows(self, A, lo, hi) -> None:
+        """Append rows ``lo ≤ A z ≤ hi`` (A over the model's full column vector, CSR) to the
+        kept HiGHS model; the next :meth:`solve` starts from the current basis (warm)."""
+        where = np.full(self.n_full, -1, dtype=np.int64)
+        where[self.index] = np.arange(len(self.index))
+        missing = np.setdiff1d(np.unique(A.indices), self.index)
+        for j in missing:  # a column the compiler dropped: bring it back before it is used
+            lb, ub = self.dropped_bounds[int(j)]
+            self.highs.addCol(0.0, lb, ub, 0, np.zeros(0, np.int32), np.zeros(0))
+            where[j] = len(self.index)
+            self.index = np.append(self.index, j)
+            self.fill.pop(int(j), None)
+        cols = where[A.indices]
+        self.highs.addRows(A.shape[0], np.asarray(lo, float), np.asarray(hi, float), A.nnz,
+                           A.indptr[:-1].astype(np.int32), cols.astype(np.int32), A.data.astype(float))
 
     def full_vector(self, col_values) -> np.ndarray:
         z = np.zeros(self.n_full)

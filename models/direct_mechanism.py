@@ -143,11 +143,12 @@ def deviations(env: Environment, i: int) -> tuple[np.ndarray, np.ndarray]:
     return p, p + (r - theta_i[p]) * stride
 
 
-def dsic_rows(env: Environment, lay: Layout) -> RowBlock:
-    """U_i(θ_i | θ) − U_i(r_i | θ) ≥ 0 for every agent, profile and misreport."""
+def dsic_rows(env: Environment, lay: Layout, selected: list | None = None) -> RowBlock:
+    """U_i(θ_i | θ) − U_i(r_i | θ) ≥ 0 for every agent, profile and misreport — or, with
+    ``selected[i] = (p, q)``, only for agent i's deviations from profile p to profile q."""
     entries, offset = [], 0
     for i in range(env.n_agents):
-        p, q = deviations(env, i)
+        p, q = deviations(env, i) if selected is None else selected[i]
         rows = offset + np.arange(p.size)
         ones = np.ones(p.size)
         entries.append(utility_entries(env, lay, i, rows, p, p, ones))
@@ -156,8 +157,9 @@ def dsic_rows(env: Environment, lay: Layout) -> RowBlock:
     return _block(lay, offset, entries, 0.0, INF)
 
 
-def bic_rows(env: Environment, lay: Layout) -> RowBlock:
-    """Σ_{θ_-i} p(θ_-i | θ_i) [U_i(θ_i | θ) − U_i(r_i | θ)] ≥ 0 per agent, type and misreport."""
+def bic_rows(env: Environment, lay: Layout, selected: list | None = None) -> RowBlock:
+    """Σ_{θ_-i} p(θ_-i | θ_i) [U_i(θ_i | θ) − U_i(r_i | θ)] ≥ 0 per agent, type and misreport —
+    or, with ``selected[i]`` a boolean (k_i, k_i) mask, only for the marked (θ_i, r_i)."""
     entries, offset = [], 0
     for i in range(env.n_agents):
         k = env.shape[i]
@@ -165,8 +167,10 @@ def bic_rows(env: Environment, lay: Layout) -> RowBlock:
         belief = env.beliefs(i).ravel()
         p, q = deviations(env, i)
         keep = belief[p] > 0
+        if selected is not None:
+            keep &= selected[i][theta_i[p], theta_i[q]]
         p, q = p[keep], q[keep]
-        rows = offset + theta_i[p] * k + theta_i[q]  # row (θ_i, r_i); unused diagonal rows stay empty
+        rows = offset + theta_i[p] * k + theta_i[q]  # row (θ_i, r_i); unused rows stay empty
         w = belief[p]
         entries.append(utility_entries(env, lay, i, rows, p, p, w))
         entries.append(utility_entries(env, lay, i, rows, p, q, -w))
@@ -228,11 +232,41 @@ def objective_coefficients(env: Environment, design: Design, lay: Layout) -> np.
 # the Pyomo model
 
 
-def build(env: Environment, design: Design, allocation: np.ndarray | None = None) -> Formulation:
+def core_deviations(env: Environment, ic: str) -> list:
+    """The IC rows to start constraint generation with: each type against its nearest types.
+
+    Agent i's type θ_i is a point v_i(·, θ_i) ∈ R^|O| (private values). Against its 2·d nearest
+    types, d the dimension of those points, this is "adjacent types" in single-parameter settings
+    (d = 1) and the grid neighbours on multi-item grids; the rest is found by separation.
+    """
+    out = []
+    for i in range(env.n_agents):
+        k = env.shape[i]
+        pts = np.moveaxis(env.values[i], i, 0).reshape(k, -1, env.n_outcomes)[:, 0, :]  # private: θ_i only
+        d = max(1, int(np.linalg.matrix_rank(pts - pts.mean(axis=0)))) if k > 1 else 1
+        dist = np.linalg.norm(pts[:, None, :] - pts[None, :, :], axis=-1)
+        np.fill_diagonal(dist, np.inf)
+        near = np.argsort(dist, axis=1, kind="stable")[:, : min(k - 1, 2 * d)]
+        mask = np.zeros((k, k), bool)
+        mask[np.repeat(np.arange(k), near.shape[1]), near.ravel()] = True
+        mask |= mask.T  # both directions of every neighbouring pair
+        if ic == "bic":
+            out.append(mask)
+        else:
+            theta_i, _ = _profile_axis(env, i)
+            p, q = deviations(env, i)
+            keep = mask[theta_i[p], theta_i[q]]
+            out.append((p[keep], q[keep]))
+    return out
+
+
+def build(env: Environment, design: Design, allocation: np.ndarray | None = None,
+          ic_selected: list | None = None) -> Formulation:
     """The Pyomo model of the optimal direct mechanism for ``env`` under ``design``.
 
     With ``allocation`` (shape (k_1..k_n, |O|)) the allocation is fixed and only payments
     are chosen: the payments-only LP that decides whether a given rule is implementable.
+    With ``ic_selected`` (see :func:`core_deviations`) only those IC rows are built.
     """
     lay = Layout(env.n_profiles, env.n_outcomes, env.n_agents, design.payments)
     m = pyo.ConcreteModel(name="direct_mechanism")
@@ -255,9 +289,9 @@ def build(env: Environment, design: Design, allocation: np.ndarray | None = None
         # only meet Pyomo's exact (tolerance-free) test of constant constraints
         add_rows(m, "feasibility", feasibility_rows(env, lay), columns, "Σ_o x(o|θ) = 1")
     if design.ic == "dsic":
-        add_rows(m, "dsic", dsic_rows(env, lay), columns, "dominant-strategy IC")
+        add_rows(m, "dsic", dsic_rows(env, lay, ic_selected), columns, "dominant-strategy IC")
     elif design.ic == "bic":
-        add_rows(m, "bic", bic_rows(env, lay), columns, "Bayesian IC")
+        add_rows(m, "bic", bic_rows(env, lay, ic_selected), columns, "Bayesian IC")
     if design.ir != "none":
         add_rows(m, f"{design.ir}_ir", ir_rows(env, lay, design.ir), columns, f"{design.ir} IR")
     if design.budget != "none" and design.payments:
