@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
+from scipy.spatial.distance import cdist
 
 from amd.environment import Design, Environment
 from amd.models.linear import RowBlock, add_rows
@@ -235,28 +236,33 @@ def objective_coefficients(env: Environment, design: Design, lay: Layout) -> np.
 def core_deviations(env: Environment, ic: str) -> list:
     """The IC rows to start constraint generation with: each type against its nearest types.
 
-    Agent i's type θ_i is a point v_i(·, θ_i) ∈ R^|O| (private values). Against its 2·d nearest
-    types, d the dimension of those points, this is "adjacent types" in single-parameter settings
-    (d = 1) and the grid neighbours on multi-item grids; the rest is found by separation.
+    Agent i's type θ_i is a point v_i(·, θ_i) ∈ R^|O| (private values). Against its 3^d − 1
+    nearest types, d the dimension of those points — the Moore neighbourhood of a grid point —
+    this is "adjacent types" in single-parameter settings (d = 1: local IC implies global IC,
+    Myerson 1981) and the 8 surrounding types on a two-item grid, diagonals included (measured:
+    with them the Manelli–Vincent grids need no separation round at all); whatever else binds is
+    found by separation.
     """
     out = []
     for i in range(env.n_agents):
         k = env.shape[i]
         pts = np.moveaxis(env.values[i], i, 0).reshape(k, -1, env.n_outcomes)[:, 0, :]  # private: θ_i only
         d = max(1, int(np.linalg.matrix_rank(pts - pts.mean(axis=0)))) if k > 1 else 1
-        dist = np.linalg.norm(pts[:, None, :] - pts[None, :, :], axis=-1)
+        dist = cdist(pts, pts)
         np.fill_diagonal(dist, np.inf)
-        near = np.argsort(dist, axis=1, kind="stable")[:, : min(k - 1, 2 * d)]
+        m = min(k - 1, 3**d - 1)
+        near = np.argpartition(dist, m - 1, axis=1)[:, :m] if 0 < m < k - 1 else np.argsort(dist, axis=1)[:, :m]
         mask = np.zeros((k, k), bool)
         mask[np.repeat(np.arange(k), near.shape[1]), near.ravel()] = True
         mask |= mask.T  # both directions of every neighbouring pair
+        np.fill_diagonal(mask, False)
         if ic == "bic":
             out.append(mask)
-        else:
-            theta_i, _ = _profile_axis(env, i)
-            p, q = deviations(env, i)
-            keep = mask[theta_i[p], theta_i[q]]
-            out.append((p[keep], q[keep]))
+            continue
+        theta_i, stride = _profile_axis(env, i)
+        base = np.flatnonzero(theta_i == 0)  # one profile per θ_-i, with θ_i = 0
+        t, r = np.nonzero(mask)
+        out.append(((base[:, None] + t * stride).ravel(), (base[:, None] + r * stride).ravel()))
     return out
 
 
