@@ -251,7 +251,7 @@ def core_deviations(env: Environment, ic: str) -> list:
         dist = cdist(pts, pts)
         np.fill_diagonal(dist, np.inf)
         m = min(k - 1, 3**d - 1)
-        near = np.argpartition(dist, m - 1, axis=1)[:, :m] if 0 < m < k - 1 else np.argsort(dist, axis=1)[:, :m]
+        near = np.argsort(dist, axis=1, kind="stable")[:, :m]  # stable: ties broken by type order
         mask = np.zeros((k, k), bool)
         mask[np.repeat(np.arange(k), near.shape[1]), near.ravel()] = True
         mask |= mask.T  # both directions of every neighbouring pair
