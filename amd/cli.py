@@ -86,6 +86,7 @@ def solve(
     method: str = typer.Option("choose", "--method", help="HiGHS method: choose | simplex | ipm | pdlp."),
     rows: int = typer.Option(40, "--rows", min=0, help="Profiles to show in the table."),
     verbose: bool = typer.Option(False, "--verbose", help="Show the HiGHS log."),
+    full: bool = typer.Option(False, "--full", help="Build every IC row instead of generating them lazily."),
 ):
     """Find the optimal mechanism for FILE and verify it independently.
 
@@ -102,7 +103,8 @@ def solve(
     if method not in METHODS:
         raise InstanceError("--method", None, f"expected one of {', '.join(METHODS)}, got {method!r}")
     inst = load(file)
-    result = run(inst, time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose)
+    result = run(inst, time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose,
+                 full=True if full else None)
     payload = result.to_dict()
     if out_file is not None:
         write_json(out_file, payload, indent=1)
@@ -443,6 +445,32 @@ def sweep(
     write_atomic(out_dir / "sweep.csv", buf.getvalue())
     out.print(table)
     out.print(f"{len(written)} points → {out_dir}/sweep.csv", markup=False, highlight=False)
+    raise typer.Exit(0)
+
+
+@app.command()
+@_guard
+def plot(
+    file: Path = typer.Argument(..., help="An information-design instance (one or two players)."),
+    out_file: Path = typer.Option(Path("outcome.png"), "--out", help="Image file to write (.png, .pdf, .svg)."),
+):
+    """Solve FILE and plot its outcome: the recommendation signal π(a | θ), one panel per state."""
+    from amd.design import solve as run
+    from amd.plot import plot_outcome
+    from amd.schema import load
+
+    inst = load(file)
+    if inst.kind != "information":
+        raise InstanceError(str(file), "kind", "plots are drawn for 'kind: information' instances")
+    if inst.environment.n_players > 2:
+        raise InstanceError(str(file), "players", "plots are drawn for one- and two-player games")
+    result = run(inst)
+    if result.outcome is None:
+        out.print(f"{inst.name}: {result.status}; nothing to plot", markup=False)
+        raise typer.Exit(0 if result.status in ("infeasible", "unbounded") else 3)
+    title = f"{inst.name}: designer value {result.objective:.6g}"
+    path = plot_outcome(inst.environment, result.outcome, out_file, title)
+    out.print(f"{path}", markup=False, highlight=False)
     raise typer.Exit(0)
 
 

@@ -84,7 +84,7 @@ def _no_gc():
 
 def solve(instance: Instance | str | Path, *, time_limit: float | None = None, gap: float | None = None,
           threads: int | None = None, method: str = "choose", tolerance: float = DEFAULT_TOLERANCE,
-          verbose: bool = False, full: bool | None = None) -> Result:
+          verbose: bool = False, full: bool | None = None, symmetric: bool | None = None) -> Result:
     """Find the optimal direct mechanism of ``instance`` (an :class:`Instance` or a file path).
 
     Parameters
@@ -99,6 +99,9 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
     full : build every IC row (True), generate them lazily (False), or decide (None: lazily
         for randomized private-value designs with at least 20,000 IC rows; see
         :mod:`amd.separation`). The optimum is the same either way.
+    symmetric : solve over symmetric mechanisms when the agents are exchangeable (None or True,
+        for randomized designs; see :mod:`amd.models.symmetry`), or never (False). The optimum
+        is the same; the exploded mechanism is returned and verified.
 
     Examples
     --------
@@ -110,7 +113,7 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
     options = SolverOptions(time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose)
     if inst.kind == "information":
         return _solve_information(inst, options, tolerance)
-    return _solve(inst, inst.design, options, tolerance, full=full)
+    return _solve(inst, inst.design, options, tolerance, full=full, symmetric=symmetric)
 
 
 def _solve_information(inst: Instance, options: SolverOptions, tolerance: float) -> Result:
@@ -189,16 +192,21 @@ def solve_fixed_allocation(inst: Instance, allocation: np.ndarray, *, objective:
 
 
 def _solve(inst: Instance, design: Design, options: SolverOptions, tolerance: float,
-           allocation: np.ndarray | None = None, full: bool | None = None) -> Result:
+           allocation: np.ndarray | None = None, full: bool | None = None,
+           symmetric: bool | None = None) -> Result:
     from amd import separation
+    from amd.models import symmetry
 
     env = inst.environment
     timing: dict[str, float] = {}
     lazy = separation.applies(env, design, allocation, full)
     start = time.perf_counter()
     with _no_gc():
+        orbits = None
+        if symmetric is not False and design.randomized and allocation is None:
+            orbits = symmetry.orbits(env, design.payments)
         core = direct_mechanism.core_deviations(env, design.ic) if lazy else None
-        form = direct_mechanism.build(env, design, allocation, core)
+        form = direct_mechanism.build(env, design, allocation, core, orbits)
         timing["build_s"] = time.perf_counter() - start
         start = time.perf_counter()
         try:
@@ -229,14 +237,18 @@ def _solve(inst: Instance, design: Design, options: SolverOptions, tolerance: fl
             break
         rows = (direct_mechanism.dsic_rows if design.ic == "dsic" else direct_mechanism.bic_rows)(
             env, form.layout, cuts)
-        program.add_rows(rows.A, rows.lo, rows.hi)
-        rounds, added = rounds + 1, added + rows.n_rows
+        A, lo, hi = form.rows(rows)
+        program.add_rows(A, lo, hi)
+        rounds, added = rounds + 1, added + A.shape[0]
     value = objective_value(env, design, mech)
     details = {}
+    if orbits is not None:
+        details["symmetry"] = {"exchangeable_agents": env.n_agents, "columns_full": form.layout.n_columns,
+                               "columns_symmetric": orbits.n_orbits}
     if lazy:
         details["constraint_generation"] = {
             "ic_rows_full": separation.ic_row_count(env, design.ic),
-            "ic_rows_core": int(getattr(form.model, design.ic).__len__()),
+            "ic_rows_core": len(getattr(form.model, design.ic)),
             "ic_rows_added": added, "rounds": rounds}
 
     status, message = out.status, out.message

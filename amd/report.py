@@ -153,5 +153,9 @@ def print_result(result: Result, inst, console: Console, max_rows: int = 40) -> 
             console.print(f"  … {left} more profiles not shown (--rows N shows more; --json or --out gives all)")
     if result.certificate is not None:
         console.print(certificate_table(result.certificate))
+    gen = result.details.get("constraint_generation")
+    if gen:
+        console.print(f"  IC rows: {gen['ic_rows_core']:,} core + {gen['ic_rows_added']:,} generated in "
+                      f"{gen['rounds']} rounds, of {gen['ic_rows_full']:,} (--full builds all)", style="dim")
     t = result.timing
     console.print("  " + "   ".join(f"{k.removesuffix('_s')} {v:.3f}s" for k, v in t.items()), style="dim")

@@ -70,17 +70,32 @@ class Layout:
 
 @dataclass
 class Formulation:
-    """A built model: the Pyomo model, its columns in layout order, and the layout."""
+    """A built model: the Pyomo model, its columns in layout order, and the layout.
+
+    With ``orbits`` the columns are orbit variables of a symmetric mechanism (see
+    :mod:`amd.models.symmetry`) and ``split`` explodes them to the full mechanism.
+    """
 
     model: pyo.ConcreteModel
     columns: list
     layout: Layout
     environment: Environment
     design: Design
+    orbits: object = None
+
+    def rows(self, block: RowBlock):
+        """(A, lo, hi) of ``block`` over this model's columns (orbit variables if symmetric)."""
+        if self.orbits is None:
+            return block.A, block.lo, block.hi
+        from amd.models.symmetry import aggregate_rows
+
+        return aggregate_rows(block.A, block.lo, block.hi, self.orbits)
 
     def split(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Column vector → (allocation (k_1..k_n, |O|), payments (n, k_1..k_n))."""
         env, lay = self.environment, self.layout
+        if self.orbits is not None:
+            z = self.orbits.explode(z)
         x = z[: lay.n_x].reshape(env.shape + (env.n_outcomes,))
         if lay.payments:
             t = z[lay.n_x :].reshape((env.n_agents,) + env.shape)
@@ -267,47 +282,57 @@ def core_deviations(env: Environment, ic: str) -> list:
 
 
 def build(env: Environment, design: Design, allocation: np.ndarray | None = None,
-          ic_selected: list | None = None) -> Formulation:
+          ic_selected: list | None = None, orbits=None) -> Formulation:
     """The Pyomo model of the optimal direct mechanism for ``env`` under ``design``.
 
     With ``allocation`` (shape (k_1..k_n, |O|)) the allocation is fixed and only payments
     are chosen: the payments-only LP that decides whether a given rule is implementable.
-    With ``ic_selected`` (see :func:`core_deviations`) only those IC rows are built.
+    With ``ic_selected`` (see :func:`core_deviations`) only those IC rows are built. With
+    ``orbits`` (:func:`amd.models.symmetry.orbits`) the variables are those of a symmetric
+    mechanism, one per orbit, and every family of rows is aggregated onto them.
     """
     lay = Layout(env.n_profiles, env.n_outcomes, env.n_agents, design.payments)
     m = pyo.ConcreteModel(name="direct_mechanism")
+    n_x = lay.n_x if orbits is None else orbits.n_x
     m.x = pyo.Var(
-        range(lay.n_x),
+        range(n_x),
         domain=pyo.NonNegativeReals if (design.randomized or allocation is not None) else pyo.Binary,
         bounds=(0, 1),
-        doc="x(o | θ) at p·|O| + o",
+        doc="x(o | θ) at p·|O| + o (or its orbit, for a symmetric mechanism)",
     )
     columns = list(m.x.values())
     if allocation is not None:
         for v, value in zip(columns, np.asarray(allocation, float).ravel().tolist()):
             v.fix(value)
     if design.payments:
-        m.t = pyo.Var(range(env.n_agents * env.n_profiles), bounds=design.payment_bounds,
-                      doc="t_i(θ) at i·|Θ| + p")
+        n_t = env.n_agents * env.n_profiles if orbits is None else orbits.n_orbits - n_x
+        m.t = pyo.Var(range(n_t), bounds=design.payment_bounds, doc="t_i(θ) at i·|Θ| + p (or its orbit)")
         columns += list(m.t.values())
+    form = Formulation(m, columns, lay, env, design, orbits)
+
+    def add(name: str, block: RowBlock, doc: str) -> None:
+        A, lo, hi = form.rows(block)
+        add_rows(m, name, RowBlock(A, lo, hi), columns, doc)
 
     if allocation is None:  # a fixed allocation was checked on input; as constant rows it would
         # only meet Pyomo's exact (tolerance-free) test of constant constraints
-        add_rows(m, "feasibility", feasibility_rows(env, lay), columns, "Σ_o x(o|θ) = 1")
+        add("feasibility", feasibility_rows(env, lay), "Σ_o x(o|θ) = 1")
     if design.ic == "dsic":
-        add_rows(m, "dsic", dsic_rows(env, lay, ic_selected), columns, "dominant-strategy IC")
+        add("dsic", dsic_rows(env, lay, ic_selected), "dominant-strategy IC")
     elif design.ic == "bic":
-        add_rows(m, "bic", bic_rows(env, lay, ic_selected), columns, "Bayesian IC")
+        add("bic", bic_rows(env, lay, ic_selected), "Bayesian IC")
     if design.ir != "none":
-        add_rows(m, f"{design.ir}_ir", ir_rows(env, lay, design.ir), columns, f"{design.ir} IR")
+        add(f"{design.ir}_ir", ir_rows(env, lay, design.ir), f"{design.ir} IR")
     if design.budget != "none" and design.payments:
         kind = design.budget
-        add_rows(m, f"{kind.split('_')[0]}_budget", budget_rows(env, lay, kind), columns, f"budget: {kind}")
+        add(f"{kind.split('_')[0]}_budget", budget_rows(env, lay, kind), f"budget: {kind}")
 
     c = objective_coefficients(env, design, lay)
+    if orbits is not None:
+        c = orbits.M.T @ c
     nz = np.flatnonzero(c)
     m.objective = pyo.Objective(
         expr=LinearExpression(linear_coefs=c[nz].tolist(), linear_vars=[columns[j] for j in nz]),
         sense=pyo.maximize if design.objective.sense == "maximize" else pyo.minimize,
     )
-    return Formulation(m, columns, lay, env, design)
+    return form

@@ -165,3 +165,17 @@ def test_sequential_needs_two_players():
     with pytest.raises(amd.InstanceError) as e:
         game(**PROSECUTOR, solution="sequential")
     assert e.value.path == "players"
+
+
+def test_plot_command(root, tmp_path):
+    """The prosecutor's signal as a picture: a PNG file is written (and is a PNG)."""
+    from typer.testing import CliRunner
+
+    from amd.cli import app
+
+    out = tmp_path / "kg.png"
+    r = CliRunner().invoke(app, ["plot", str(root / "instances/persuasion/prosecutor.yaml"), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    r = CliRunner().invoke(app, ["plot", str(root / "instances/auctions/myerson-1-bidder-midpoint10.yaml")])
+    assert r.exit_code == 2 and "kind: plots are drawn for 'kind: information' instances" in r.output

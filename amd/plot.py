@@ -1,0 +1,47 @@
+"""Plots of an information-design outcome π(θ, a) (matplotlib, written to a file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def plot_outcome(game, pi: np.ndarray, path: str | Path, title: str = "") -> Path:
+    """One panel per state: π(a | θ) as a bar chart (one player) or a heat map over the two
+    players' actions (two players), with the state's prior probability in the panel title."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display needed
+    import matplotlib.pyplot as plt
+
+    from amd.information import signals
+
+    if game.n_players > 2:
+        raise ValueError("plots are drawn for one- and two-player games")
+    cond = signals(game, pi)
+    S = len(game.states)
+    fig, axes = plt.subplots(1, S, figsize=(3.2 * S + 0.8, 3.2), squeeze=False)
+    for s, ax in enumerate(axes[0]):
+        ax.set_title(f"{game.states[s]} (prior {game.prior[s]:.3g})", fontsize=10)
+        if game.n_players == 1:
+            ax.bar(range(len(game.actions[0])), cond[s], color="#4C72B0")
+            ax.set_xticks(range(len(game.actions[0])), game.actions[0])
+            ax.set_ylim(0, 1)
+            ax.set_ylabel(f"P({game.players[0]} told a | state)" if s == 0 else "")
+        else:
+            im = ax.imshow(cond[s], vmin=0, vmax=1, cmap="Blues")
+            ax.set_xticks(range(len(game.actions[1])), game.actions[1])
+            ax.set_yticks(range(len(game.actions[0])), game.actions[0])
+            ax.set_xlabel(game.players[1])
+            ax.set_ylabel(game.players[0])
+            for (r, c), v in np.ndenumerate(cond[s]):
+                ax.text(c, r, f"{v:.3g}", ha="center", va="center", color="white" if v > 0.6 else "black")
+    if game.n_players == 2:
+        fig.colorbar(im, ax=axes[0].tolist(), shrink=0.8, label="π(a | θ)")
+    if title:
+        fig.suptitle(title)
+    path = Path(path)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    return path

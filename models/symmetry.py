@@ -1,0 +1,122 @@
+r"""Symmetry: exchangeable agents and anonymous (symmetric) mechanisms.
+
+If permuting the agents π (with the matching permutation ρ_π of outcomes) leaves the prior,
+every valuation and the designer's value unchanged — v_{π(i)}(ρ_π(o), πθ) = v_i(o, θ) — then the
+mechanism design LP is invariant under π, and averaging any optimum over the group gives an
+optimum that is itself invariant. So one may solve over *symmetric* mechanisms only:
+x(o | θ) = x(ρ_π(o) | πθ) and t_i(θ) = t_{π(i)}(πθ). Columns equal on an orbit of the group are
+merged (z = M z_orbit) and rows that become identical are kept once; the optimum is the full
+LP's. (Symmetric LPs: Bödi, Herr & Joswig 2013; for auctions, Maskin & Riley 1984 and the
+symmetric reduced forms of Border 1991.)
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from amd.environment import Environment
+
+#: the agent permutations are enumerated: at most this many agents
+MAX_AGENTS = 5
+
+
+@dataclass
+class Orbits:
+    """``M`` maps orbit variables to the full column vector (z = M z_orbit)."""
+
+    M: sp.csr_array
+    n_orbits: int
+    n_x: int  # orbits of allocation columns; they come first (labels are column indices)
+
+    def explode(self, z_orbit: np.ndarray) -> np.ndarray:
+        return self.M @ z_orbit
+
+
+def outcome_permutation(env: Environment, perm: tuple[int, ...], image: np.ndarray) -> np.ndarray | None:
+    """ρ with v_{perm[i]}(ρ(o), πθ) = v_i(o, θ) and d(ρ(o), πθ) = d(o, θ), or None."""
+    n, P, O = env.n_agents, env.n_profiles, env.n_outcomes
+    V = env.values.reshape(n, P, O)
+    D = env.designer_values.reshape(P, O)
+    target = np.empty((n + 1, P, O))  # what outcome ρ(o) must look like at the permuted profiles
+    for i in range(n):
+        target[perm[i], image] = V[i]
+    target[n, image] = D
+    have = np.concatenate([V, D[None]], axis=0)
+    free: dict[bytes, list[int]] = {}  # outcomes alike in every value may be matched in order
+    for o in range(O):
+        free.setdefault(have[..., o].tobytes(), []).append(o)
+    rho = np.empty(O, dtype=np.int64)
+    for o in range(O):
+        pool = free.get(target[..., o].tobytes())
+        if not pool:
+            return None
+        rho[o] = pool.pop(0)
+    return rho
+
+
+def profile_image(env: Environment, perm: tuple[int, ...]) -> np.ndarray:
+    """Flat index of πθ for every flat profile θ, with (πθ)_{perm[i]} = θ_i."""
+    coords = np.array(np.unravel_index(np.arange(env.n_profiles), env.shape))
+    moved = np.empty_like(coords)
+    moved[list(perm)] = coords
+    return np.ravel_multi_index(tuple(moved), env.shape)
+
+
+def orbits(env: Environment, payments: bool) -> Orbits | None:
+    """Orbits of the columns under every symmetry of ``env``; None when there is none to use."""
+    n = env.n_agents
+    if n < 2 or n > MAX_AGENTS or len(set(env.types)) != 1:
+        return None
+    P, O = env.n_profiles, env.n_outcomes
+    n_x = P * O
+    n_cols = n_x + (n * P if payments else 0)
+    label = np.arange(n_cols)
+    images = []
+    for perm in itertools.permutations(range(n)):
+        if perm == tuple(range(n)):
+            continue
+        image = profile_image(env, perm)
+        if not np.allclose(env.prior.ravel()[image], env.prior.ravel()):
+            return None
+        rho = outcome_permutation(env, perm, image)
+        if rho is None:
+            return None
+        col = np.empty(n_cols, dtype=np.int64)
+        col[:n_x] = (image[:, None] * O + rho[None, :]).ravel()
+        if payments:
+            for i in range(n):
+                col[n_x + i * P: n_x + (i + 1) * P] = n_x + perm[i] * P + image
+        images.append(col)
+    while True:  # label propagation: every column takes the smallest label of its orbit
+        before = label.copy()
+        for col in images:
+            np.minimum.at(label, col, label.copy())
+            label = np.minimum(label, label[col])
+        if np.array_equal(label, before):
+            break
+    _, orbit = np.unique(label, return_inverse=True)
+    n_orb = int(orbit.max()) + 1
+    M = sp.csr_array((np.ones(n_cols), (np.arange(n_cols), orbit)), shape=(n_cols, n_orb))
+    return Orbits(M, n_orb, int(orbit[:n_x].max()) + 1)
+
+
+def aggregate_rows(A: sp.csr_array, lo: np.ndarray, hi: np.ndarray, orb: Orbits):
+    """Rows over orbit variables (A M), each distinct row once."""
+    B = (A @ orb.M).tocsr()
+    B.sum_duplicates()
+    B.eliminate_zeros()
+    B.sort_indices()
+    keys = {}
+    keep = []
+    for r in range(B.shape[0]):
+        s, e = B.indptr[r], B.indptr[r + 1]
+        key = (B.indices[s:e].tobytes(), np.round(B.data[s:e], 12).tobytes(), lo[r], hi[r])
+        if key not in keys:
+            keys[key] = r
+            keep.append(r)
+    keep = np.asarray(keep, dtype=np.int64)
+    return B[keep], lo[keep], hi[keep]
