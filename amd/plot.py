@@ -40,7 +40,7 @@ def plot_outcome(game, pi: np.ndarray, path: str | Path, title: str = "") -> Pat
     if game.n_players == 2:
         fig.colorbar(im, ax=axes[0].tolist(), shrink=0.8, label="π(a | θ)")
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, y=1.04)
     path = Path(path)
     fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
