@@ -62,6 +62,21 @@ def obedience_gains(game: InformationGame, pi: np.ndarray, i: int) -> np.ndarray
     return dev - own[:, None]
 
 
+def obedience_check(game: InformationGame, gains: list[np.ndarray], tol: float) -> Check:
+    """The largest gain from disobeying, over players i and (recommended, deviation) pairs of
+    ``gains[i]`` (the diagonal — obeying — does not count), and who gains it."""
+    worst, where = 0.0, None
+    for i, G in enumerate(gains):
+        G = G.copy()
+        np.fill_diagonal(G, 0.0)
+        r, d = np.unravel_index(int(np.argmax(G)), G.shape)
+        if G[r, d] > worst:
+            worst = float(G[r, d])
+            where = {"player": game.players[i], "recommended": game.actions[i][r],
+                     "deviation": game.actions[i][d], "gain": worst}
+    return Check(worst, worst <= tol, where)
+
+
 def verify_outcome(game: InformationGame, pi: np.ndarray, tolerance: float = DEFAULT_TOLERANCE) -> Certificate:
     """Check that π is a BCE of ``game``: non-negative, consistent with the prior, obedient."""
     scale = max(1.0, float(np.abs(game.payoffs).max(initial=0)))
@@ -75,16 +90,7 @@ def verify_outcome(game: InformationGame, pi: np.ndarray, tolerance: float = DEF
     checks["consistency"] = Check(float(off[j]), float(off[j]) <= tol,
                                   {"state": game.states[j], "probability": float(marg[j]),
                                    "prior": float(game.prior[j])} if off[j] > 0 else None)
-    worst, where = 0.0, None
-    for i in range(game.n_players):
-        G = obedience_gains(game, pi, i)
-        np.fill_diagonal(G, 0.0)
-        r, d = np.unravel_index(int(np.argmax(G)), G.shape)
-        if G[r, d] > worst:
-            worst = float(G[r, d])
-            where = {"player": game.players[i], "recommended": game.actions[i][r],
-                     "deviation": game.actions[i][d], "gain": worst}
-    checks["obedience"] = Check(worst, worst <= tol, where)
+    checks["obedience"] = obedience_check(game, [obedience_gains(game, pi, i) for i in range(game.n_players)], tol)
     top = max(c.max_violation for c in checks.values())
     return Certificate(all(c.holds for c in checks.values()), top, tol, checks)
 
@@ -144,7 +150,7 @@ def verify_sequential(game: InformationGame, pi: np.ndarray, rho: list, eta: lis
         hidden = max(hidden, float(over.max()))
     checks["continuation"] = Check(cont, cont <= tol)
     checks["hidden_replay"] = Check(max(0.0, hidden), hidden <= tol)
-    worst, where = 0.0, None
+    gains = []
     for i in range(2):
         k = game.shape[1 + i]
         total = np.zeros((k, k))  # [r, d]: what i, told r, gains by playing d (pooled over σ)
@@ -159,13 +165,8 @@ def verify_sequential(game: InformationGame, pi: np.ndarray, rho: list, eta: lis
                 total += deviate - follow[:, None]
             else:
                 total += np.einsum("tcr,tcd->rd", P, U) - (P * U).sum(axis=(0, 1))[:, None]
-        np.fill_diagonal(total, 0.0)
-        r, d = np.unravel_index(int(np.argmax(total)), total.shape)
-        if total[r, d] > worst:
-            worst = float(total[r, d])
-            where = {"player": game.players[i], "recommended": game.actions[i][r],
-                     "deviation": game.actions[i][d], "gain": worst}
-    checks["obedience"] = Check(worst, worst <= tol, where)
+        gains.append(total)
+    checks["obedience"] = obedience_check(game, gains, tol)
     rworst = 0.0
     for s in (0, 1):
         j = 1 if s == 0 else 0

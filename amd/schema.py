@@ -149,15 +149,21 @@ class ExpectedSpec(_Strict):
     source: str | None = None
 
 
-class MechanismFile(_Strict):
-    """A ``kind: mechanism`` instance file (SPEC §1.1)."""
+class _InstanceFile(_Strict):
+    """What every instance file may carry besides its problem: identity, citation, answer."""
 
     format: Literal["amd/1"]
-    kind: Literal["mechanism"]
     name: str | None = None
     description: str | None = None
     source: str | None = None
     tags: list[str] = Field(default_factory=list, description="free labels, e.g. 'large' (amd batch --skip-tag)")
+    expected: ExpectedSpec | None = None
+
+
+class MechanismFile(_InstanceFile):
+    """A ``kind: mechanism`` instance file (SPEC §1.1)."""
+
+    kind: Literal["mechanism"]
     family: dict[str, Any] | None = None
     agents: list[AgentSpec] | None = None
     prior: PriorSpec | None = None
@@ -167,7 +173,6 @@ class MechanismFile(_Strict):
     mechanism: MechanismSpec = MechanismSpec()
     constraints: ConstraintsSpec = ConstraintsSpec()
     objective: ObjectiveSpec = ObjectiveSpec(maximize="revenue")
-    expected: ExpectedSpec | None = None
 
 
 class PlayerSpec(_Strict):
@@ -175,15 +180,10 @@ class PlayerSpec(_Strict):
     actions: list[Label] = Field(min_length=1)
 
 
-class InformationFile(_Strict):
+class InformationFile(_InstanceFile):
     """A ``kind: information`` instance file (SPEC §1.2)."""
 
-    format: Literal["amd/1"]
     kind: Literal["information"]
-    name: str | None = None
-    description: str | None = None
-    source: str | None = None
-    tags: list[str] = Field(default_factory=list, description="free labels, e.g. 'large' (amd batch --skip-tag)")
     states: list[Label] = Field(min_length=1)
     prior: Any = Field(description="probabilities in state order, or 'uniform'")
     players: list[PlayerSpec] = Field(min_length=1)
@@ -192,7 +192,6 @@ class InformationFile(_Strict):
     solution: Literal["bce", "sequential", "extensive"] = "bce"
     objective: Literal["maximize", "minimize"] = "maximize"
     game: Any = None
-    expected: ExpectedSpec | None = None
 
 
 def pydantic_error(err: ValidationError, file: str, prefix: tuple = ()) -> InstanceError:
