@@ -179,6 +179,8 @@ def verify(
 
     inst = load(file)
     data = read_document(mechanism)
+    if inst.kind == "information":
+        _verify_outcome(inst, data, str(mechanism), as_json)
     path = ""
     if isinstance(data.get("mechanism"), dict):  # a result file written by `amd solve --out`
         data, path = data["mechanism"], "mechanism"
@@ -192,6 +194,44 @@ def verify(
     else:
         verdict = "[green]verified[/]" if cert.verified else "[red]fails[/]"
         out.print(f"[bold]{inst.name}[/]: {verdict}   objective = {value:.10g}")
+        out.print(certificate_table(cert))
+    raise typer.Exit(0 if cert.verified else 1)
+
+
+def _verify_outcome(inst, data: dict, file: str, as_json: bool) -> None:
+    """`amd verify` for information design: a result's outcome π (bce) or plan (sequential)."""
+    from amd import information
+    from amd.report import certificate_table
+    from amd.schema import nested_array
+
+    game = inst.environment
+    axes = ["one per state"] + [f"one per action of {p}" for p in game.players]
+    if inst.design.solution == "sequential":
+        plan = data.get("plan")
+        if not isinstance(plan, dict):
+            raise InstanceError(file, "plan", "required key is missing (a result of 'solution: sequential')")
+        S, k1, k2 = game.shape
+        onpath = nested_array(plan.get("onpath"), (S, 2, k1, k2), ["one per state", "one per order",
+                              *axes[1:]], file, "plan.onpath")
+        shapes = [(S, k1, k1, k2), (S, k2, k2, k1)]
+        try:
+            rho = [nested_array(plan["revealed"][s], shapes[s], ["state", "told", "played", "told next"], file,
+                                f"plan.revealed[{s}]") for s in (0, 1)]
+            eta = [nested_array(plan["hidden"][s], shapes[s], ["state", "told", "played", "told next"], file,
+                                f"plan.hidden[{s}]") for s in (0, 1)]
+        except (KeyError, IndexError, TypeError):
+            raise InstanceError(file, "plan", "expected 'revealed' and 'hidden', one array per order") from None
+        cert = information.verify_sequential(game, onpath, rho, eta)
+        pi = onpath.sum(axis=1)
+    else:
+        pi = nested_array(data.get("outcome"), game.shape, axes, file, "outcome")
+        cert = information.verify_outcome(game, pi)
+    value = float((pi * game.designer).sum())
+    if as_json:
+        sys.stdout.write(json.dumps({"instance": inst.name, "objective": value, "certificate": cert.to_dict()}) + "\n")
+    else:
+        verdict = "[green]verified[/]" if cert.verified else "[red]fails[/]"
+        out.print(f"[bold]{inst.name}[/]: {verdict}   designer value = {value:.10g}")
         out.print(certificate_table(cert))
     raise typer.Exit(0 if cert.verified else 1)
 

@@ -150,6 +150,9 @@ def _solve_information(inst: Instance, options: SolverOptions, tolerance: float)
                             for s, f in ((0, 0), (1, 1))}
         details["punishment_mass"] = {"revealed": float(sum(x.sum() for x in rho)),
                                       "hidden": float(sum(x.sum() for x in eta))}
+        # the whole plan, so that `amd verify` can check a written result again
+        details["plan"] = {"onpath": clean(plan).tolist(), "revealed": [clean(x).tolist() for x in rho],
+                           "hidden": [clean(x).tolist() for x in eta]}
     else:
         pi = out.values.reshape(game.shape)
         cert = information.verify_outcome(game, pi, tolerance)
