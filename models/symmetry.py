@@ -12,7 +12,6 @@ symmetric reduced forms of Border 1991.)
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,8 +19,6 @@ import scipy.sparse as sp
 
 from amd.environment import Environment
 
-#: the agent permutations are enumerated: at most this many agents
-MAX_AGENTS = 5
 
 
 @dataclass
@@ -67,18 +64,21 @@ def profile_image(env: Environment, perm: tuple[int, ...]) -> np.ndarray:
 
 
 def orbits(env: Environment, payments: bool) -> Orbits | None:
-    """Orbits of the columns under every symmetry of ``env``; None when there is none to use."""
+    """Orbits of the columns under the agent permutations (with their outcome permutations)
+    that leave ``env`` unchanged — all of them or none: None when the agents are not
+    exchangeable."""
     n = env.n_agents
-    if n < 2 or n > MAX_AGENTS or len(set(env.types)) != 1:
+    if n < 2 or len(set(env.types)) != 1:
         return None
     P, O = env.n_profiles, env.n_outcomes
     n_x = P * O
     n_cols = n_x + (n * P if payments else 0)
     label = np.arange(n_cols)
     images = []
-    for perm in itertools.permutations(range(n)):
-        if perm == tuple(range(n)):
-            continue
+    # the adjacent transpositions generate every permutation of the agents: invariance under
+    # them is invariance under the group, and their orbits are the group's orbits
+    for a in range(n - 1):
+        perm = tuple(a + 1 if j == a else a if j == a + 1 else j for j in range(n))
         image = profile_image(env, perm)
         if not np.allclose(env.prior.ravel()[image], env.prior.ravel()):
             return None
