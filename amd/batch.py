@@ -224,9 +224,12 @@ def _run_dask(todo, out, options, workers, scheduler, state, report, finished) -
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
     try:
         with Client(scheduler or cluster) as client:
+            # one future per task, even for two files with the same content (and result key)
             futures = {client.submit(solve_payload, t.document, t.path, t.name, t.key, options,
-                                     key=f"amd-{t.key}", pure=False): t for t in todo}
-            state["running"] = min(len(futures), sum(client.nthreads().values()) or 1)
+                                     key=f"amd-{t.key}-{j}", pure=False): t for j, t in enumerate(todo)}
+            slots = sum(client.nthreads().values()) or 1
+            left = len(futures)
+            state["running"] = min(left, slots)
             report()
             for fut in as_completed(futures):
                 t = futures[fut]
@@ -236,7 +239,8 @@ def _run_dask(todo, out, options, workers, scheduler, state, report, finished) -
                     payload = {"path": t.path, "key": t.key, "status": "error", "objective": None,
                                "message": f"{type(e).__name__}: {e}"}
                 write_json(out / "results" / f"{t.key}.json", payload)
-                state["running"] = min(state["running"], len(futures) - state["done"] - 1)
+                left -= 1
+                state["running"] = min(left, slots)
                 finished(t)
     finally:
         if cluster is not None:
