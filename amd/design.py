@@ -238,6 +238,9 @@ def _solve(inst: Instance, design: Design, options: SolverOptions, tolerance: fl
         timing["verify_s"] += time.perf_counter() - start
         if cuts is None:
             break
+        if rounds == separation.MAX_ROUNDS:
+            return Result(inst.name, "error", timing=timing, program=program,
+                          message=f"constraint generation did not converge in {rounds} rounds (try --full)")
         rows = (direct_mechanism.dsic_rows if design.ic == "dsic" else direct_mechanism.bic_rows)(
             env, form.layout, cuts)
         A, lo, hi = form.rows(rows)

@@ -16,6 +16,8 @@ from amd.verify import utility_table
 
 #: below this many IC rows the full model is built at once (generation would not pay)
 FULL_BELOW = 20_000
+#: a safeguard: every round adds at least one violated row, but never loop without end
+MAX_ROUNDS = 500
 
 
 def ic_row_count(env: Environment, ic: str) -> int:
