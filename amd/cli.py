@@ -180,28 +180,34 @@ def verify(
     inst = load(file)
     data = read_document(mechanism)
     if inst.kind == "information":
-        _verify_outcome(inst, data, str(mechanism), as_json)
+        value, cert = _verify_outcome(inst, data, str(mechanism))
+        _report_verification(inst, value, cert, as_json, "designer value")
     path = ""
     if isinstance(data.get("mechanism"), dict):  # a result file written by `amd solve --out`
         data, path = data["mechanism"], "mechanism"
     mech = Mechanism.from_dict(data, inst.environment, str(mechanism), path,
                                require_payments=inst.design.payments)
     cert = check(inst.environment, inst.design, mech)
-    value = objective_value(inst.environment, inst.design, mech)
+    _report_verification(inst, objective_value(inst.environment, inst.design, mech), cert, as_json, "objective")
+
+
+def _report_verification(inst, value: float, cert, as_json: bool, label: str) -> None:
+    """Print what `amd verify` found and exit 0 (every constraint holds) or 1."""
+    from amd.report import certificate_table
+
     if as_json:
-        sys.stdout.write(json.dumps({"instance": inst.name, "objective": value,
-                                     "certificate": cert.to_dict()}) + "\n")
+        sys.stdout.write(json.dumps({"instance": inst.name, "objective": value, "certificate": cert.to_dict()}) + "\n")
     else:
         verdict = "[green]verified[/]" if cert.verified else "[red]fails[/]"
-        out.print(f"[bold]{inst.name}[/]: {verdict}   objective = {value:.10g}")
+        out.print(f"[bold]{inst.name}[/]: {verdict}   {label} = {value:.10g}")
         out.print(certificate_table(cert))
     raise typer.Exit(0 if cert.verified else 1)
 
 
-def _verify_outcome(inst, data: dict, file: str, as_json: bool) -> None:
-    """`amd verify` for information design: a result's outcome π (bce) or plan (sequential)."""
+def _verify_outcome(inst, data: dict, file: str):
+    """`amd verify` for information design: check a result's outcome π (bce) or whole plan
+    (sequential); returns (designer value, certificate)."""
     from amd import information
-    from amd.report import certificate_table
     from amd.schema import nested_array
 
     game = inst.environment
@@ -226,14 +232,7 @@ def _verify_outcome(inst, data: dict, file: str, as_json: bool) -> None:
     else:
         pi = nested_array(data.get("outcome"), game.shape, axes, file, "outcome")
         cert = information.verify_outcome(game, pi)
-    value = float((pi * game.designer).sum())
-    if as_json:
-        sys.stdout.write(json.dumps({"instance": inst.name, "objective": value, "certificate": cert.to_dict()}) + "\n")
-    else:
-        verdict = "[green]verified[/]" if cert.verified else "[red]fails[/]"
-        out.print(f"[bold]{inst.name}[/]: {verdict}   designer value = {value:.10g}")
-        out.print(certificate_table(cert))
-    raise typer.Exit(0 if cert.verified else 1)
+    return information.designer_value(game, pi), cert
 
 
 @app.command("implementable")

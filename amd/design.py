@@ -156,7 +156,7 @@ def _solve_information(inst: Instance, options: SolverOptions, tolerance: float)
     else:
         pi = out.values.reshape(game.shape)
         cert = information.verify_outcome(game, pi, tolerance)
-    value = float((pi * game.designer).sum())
+    value = information.designer_value(game, pi)
     details |= {
         "signals": clean(information.signals(game, pi)).tolist(),
         "posteriors": clean(information.posteriors(game, pi)).tolist(),

@@ -95,6 +95,11 @@ def verify_outcome(game: InformationGame, pi: np.ndarray, tolerance: float = DEF
     return Certificate(all(c.holds for c in checks.values()), top, tol, checks)
 
 
+def designer_value(game: InformationGame, pi: np.ndarray) -> float:
+    """Σ_{θ,a} π(θ, a) d(θ, a): what the outcome is worth to the designer."""
+    return float((pi * game.designer).sum())
+
+
 def signals(game: InformationGame, pi: np.ndarray) -> np.ndarray:
     """π(a | θ): the recommendation signal each state sends (zero where μ0(θ) = 0)."""
     mu = game.prior.reshape((-1,) + (1,) * game.n_players)

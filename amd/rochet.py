@@ -31,6 +31,7 @@ unchanged, and a deterministic rule has at most |O| nodes per graph however many
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -159,18 +160,17 @@ def _graph_applies(inst: Instance) -> tuple[bool, str]:
     if d.ic == "dsic" and d.ir in ("none", "expost", "exante"):
         return True, ""
     if d.ic == "bic" and d.ir in ("none", "interim", "exante"):
-        if not env.independent and not _is_product(env.prior):
+        if not env.independent and not _is_product(env):
             return False, ("the prior is correlated: Rochet's graph argument needs beliefs that do not depend "
                            "on one's own type")
         return True, ""
     return False, f"ic: {d.ic} with ir: {d.ir} couples the graphs"
 
 
-def _is_product(prior: np.ndarray) -> bool:
-    outer = np.ones(())
-    for i in range(prior.ndim):
-        outer = np.multiply.outer(outer, prior.sum(axis=tuple(a for a in range(prior.ndim) if a != i)))
-    return bool(np.allclose(outer, prior, atol=1e-12))
+def _is_product(env: Environment) -> bool:
+    """A joint prior that happens to be the product of its marginals is independent too."""
+    outer = functools.reduce(np.multiply.outer, (env.marginal(i) for i in range(env.n_agents)))
+    return bool(np.allclose(outer, env.prior, atol=1e-12))
 
 
 def _describe(steps: list[dict], types: tuple[str, ...], total: float) -> str:
