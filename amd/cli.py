@@ -173,7 +173,6 @@ def verify(
     Exit 0 when every constraint holds, 1 when one fails, 2 on bad input.
     """
     from amd.mechanism import Mechanism
-    from amd.report import certificate_table
     from amd.schema import load, read_document
     from amd.verify import objective_value, verify as check
 
