@@ -84,7 +84,8 @@ def _no_gc():
 
 def solve(instance: Instance | str | Path, *, time_limit: float | None = None, gap: float | None = None,
           threads: int | None = None, method: str = "choose", tolerance: float = DEFAULT_TOLERANCE,
-          verbose: bool = False, full: bool | None = None, symmetric: bool | None = None) -> Result:
+          verbose: bool = False, full: bool | None = None, symmetric: bool | None = None,
+          reduced: bool | None = None) -> Result:
     """Find the optimal direct mechanism of ``instance`` (an :class:`Instance` or a file path).
 
     Parameters
@@ -102,6 +103,9 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
     symmetric : solve over symmetric mechanisms when the agents are exchangeable (None or True,
         for randomized designs; see :mod:`amd.models.symmetry`), or never (False). The optimum
         is the same; the exploded mechanism is returned and verified.
+    reduced : solve a single-item BIC design in interim reduced form (True), never (False), or
+        decide (None: when the direct model would have at least 20,000 allocation columns, and
+        always for instances too large to write out). See :mod:`amd.interim`.
 
     Examples
     --------
@@ -113,7 +117,83 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
     options = SolverOptions(time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose)
     if inst.kind == "information":
         return _solve_information(inst, options, tolerance)
+    auction = _reduced_form_auction(inst, reduced)
+    if auction is not None:
+        return _solve_reduced(inst, auction, options, tolerance)
     return _solve(inst, inst.design, options, tolerance, full=full, symmetric=symmetric)
+
+
+#: the default switches to the reduced form from this many allocation columns
+REDUCED_FROM = 20_000
+
+
+def _reduced_form_auction(inst: Instance, reduced: bool | None):
+    """The SingleItem to solve in reduced form, or None for the direct model."""
+    from amd import interim
+    from amd.auction import SingleItem
+    from amd.errors import InstanceError
+
+    env = inst.environment
+    if isinstance(env, SingleItem):  # too large to write out: the reduced form or nothing
+        why = interim.reason_not_applicable(env, inst.design)
+        if why is not None or reduced is False:
+            raise InstanceError(inst.file, None, f"{env.n_profiles:.3g} type profiles are too many for the direct "
+                                                 f"model, and the interim reduced form {why or 'was turned off'}")
+        return env
+    if reduced is False or (reduced is None and env.n_profiles * env.n_outcomes < REDUCED_FROM):
+        return None
+    auction = SingleItem.from_environment(env)
+    why = interim.reason_not_applicable(auction, inst.design)
+    if why is None:
+        return auction
+    if reduced:
+        raise InstanceError(inst.file, None, f"the interim reduced form does not apply: {why}")
+    return None
+
+
+def _solve_reduced(inst: Instance, auction, options: SolverOptions, tolerance: float) -> Result:
+    """Interim LP with lazy Border rows, lottery over hierarchies, verification (amd.interim)."""
+    from amd import interim
+
+    design = inst.design
+    timing: dict[str, float] = {}
+    with _no_gc():
+        sol = interim.solve_interim(auction, design, options, tolerance, timing)
+    if sol.status != "optimal":
+        return Result(inst.name, sol.status, timing=timing, message=sol.message, program=sol.program,
+                      details={"reduced_form": sol.stats})
+    lay, q, p, program, stats, lp_value = sol.layout, sol.q, sol.p, sol.program, sol.stats, sol.value
+    classes = lay.classes
+    start = time.perf_counter()
+    lottery, _, cg_rounds = interim.decompose(classes, q, options)
+    timing["decompose_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    cert = interim.verify_interim(auction, classes, design, q, p, lottery, tolerance)
+    value = interim.interim_objective(classes, lay.values, design, q, p)
+    mech = None
+    if interim.explicit_environment_ok(inst.environment):
+        mech = interim.explode(auction, classes, lottery, q, p)
+        full = verify(inst.environment, design, mech, tolerance)
+        cert = Certificate(cert.verified and full.verified, max(cert.max_violation, full.max_violation),
+                           max(cert.tolerance, full.tolerance), full.checks | {
+                               k: c for k, c in cert.checks.items() if k in ("border", "ex_post_lottery")})
+        value = objective_value(inst.environment, design, mech)
+    timing["verify_s"] = time.perf_counter() - start
+    details = {"reduced_form": stats | {
+        "hierarchies": len(lottery.weights), "column_generation_rounds": cg_rounds,
+        "interim": interim.interim_to_dict(auction, classes, q, p),
+        "ex_post": {"rule": "with probability weight, the hierarchy's highest positive score wins (ties "
+                            "uniform); the winner pays payment/win_probability of their type",
+                    "lottery": lottery.to_dict(classes, auction.agents)}}}
+    status, message = "optimal", sol.message
+    if abs(value - lp_value) > cert.tolerance:
+        status = "error"
+        message = f"objective recomputed from the mechanism ({value!r}) differs from HiGHS's ({lp_value!r})"
+    elif not cert.verified:
+        status = "error"
+        message = "the reduced-form mechanism fails verification: " + ", ".join(
+            f"{k} violated by {cert.checks[k].max_violation:.3g}" for k in cert.failures())
+    return Result(inst.name, status, value, mech, cert, timing, None, message, program=program, details=details)
 
 
 def _solve_information(inst: Instance, options: SolverOptions, tolerance: float) -> Result:

@@ -13,19 +13,23 @@ YAML is read with a safe loader that only knows YAML 1.2 booleans (``true``/``fa
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from amd.environment import Design, Environment, Objective
-from amd.information import InformationDesign, InformationGame
 from amd.errors import InstanceError, key_path
+from amd.information import InformationDesign, InformationGame
 from amd.numeric import to_number
+
+if TYPE_CHECKING:
+    from amd.auction import SingleItem
 
 PRIOR_TOLERANCE = 1e-9
 STATUSES = ("optimal", "infeasible", "unbounded", "time_limit", "error")
@@ -65,7 +69,7 @@ def read_document(path: str | Path) -> dict:
         if p.suffix.lower() == ".json":
             data = json.loads(text)
         else:
-            data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader subclass
+            data = yaml.load(text, Loader=_SafeLoader)
     except json.JSONDecodeError as e:
         raise InstanceError(str(p), f"line {e.lineno}", f"invalid JSON: {e.msg}") from None
     except yaml.YAMLError as e:
@@ -239,7 +243,7 @@ class Instance:
 
     name: str
     file: str
-    environment: Environment | InformationGame
+    environment: Environment | InformationGame | SingleItem  # SingleItem: too large to write out
     design: Design | InformationDesign
     description: str | None = None
     source: str | None = None
@@ -328,17 +332,14 @@ def _objective(spec: ObjectiveSpec, agents: tuple[str, ...], file: str) -> Objec
     )
 
 
-def _prior(spec: PriorSpec | None, agents, types, file) -> tuple[np.ndarray, bool]:
-    shape = tuple(len(t) for t in types)
+def _marginals(spec: PriorSpec | None, agents, types, file) -> list[np.ndarray] | None:
+    """The marginals of an ``independent`` prior (None for a ``joint`` one), validated."""
     if spec is None:
         raise InstanceError(file, "prior", "required key is missing")
     if (spec.independent is None) == (spec.joint is None):
         raise InstanceError(file, "prior", "expected exactly one of 'independent' or 'joint'")
     if spec.joint is not None:
-        axes = [f"one per type of {a}" for a in agents]
-        p = nested_array(spec.joint, shape, axes, file, "prior.joint")
-        _check_distribution(p, file, "prior.joint")
-        return p, False
+        return None
     ind = spec.independent
     if ind == "uniform":
         ind = {a: "uniform" for a in agents}
@@ -351,19 +352,69 @@ def _prior(spec: PriorSpec | None, agents, types, file) -> tuple[np.ndarray, boo
             raise InstanceError(
                 file, f"prior.independent.{a}", f"unknown agent; the agents are {', '.join(agents)}"
             )
-    p = np.ones(())
+    out = []
     for i, a in enumerate(agents):
         path = f"prior.independent.{a}"
         if a not in ind:
             raise InstanceError(file, path, "missing marginal for this agent")
-        m = ind[a]
-        if m == "uniform":
-            marg = np.full(shape[i], 1.0 / shape[i])
+        k = len(types[i])
+        if ind[a] == "uniform":
+            marg = np.full(k, 1.0 / k)
         else:
-            marg = nested_array(m, (shape[i],), [f"one per type of {a}"], file, path)
+            marg = nested_array(ind[a], (k,), [f"one per type of {a}"], file, path)
             _check_distribution(marg, file, path)
+        out.append(marg)
+    return out
+
+
+def _prior(spec: PriorSpec | None, agents, types, file) -> tuple[np.ndarray, bool]:
+    marginals = _marginals(spec, agents, types, file)
+    if marginals is None:
+        axes = [f"one per type of {a}" for a in agents]
+        p = nested_array(spec.joint, tuple(len(t) for t in types), axes, file, "prior.joint")
+        _check_distribution(p, file, "prior.joint")
+        return p, False
+    p = np.ones(())
+    for marg in marginals:
         p = np.multiply.outer(p, marg)
     return p, True
+
+
+#: explicit environments up to this many value entries (n · |Θ| · |O|); beyond, only the
+#: compact single-item form (amd.auction) is built
+EXPLICIT_LIMIT = 50_000_000
+
+
+def _single_item(spec: MechanismFile, agents, types, outcomes, file):
+    """The compact :class:`amd.auction.SingleItem` of an instance too large to write out."""
+    from amd.auction import SingleItem
+    from amd.interim import reason_not_applicable
+
+    count = math.prod(len(t) for t in types)
+    too_many = f"{count:.3g} type profiles are too many to write out"
+    marginals = _marginals(spec.prior, agents, types, file)
+    if marginals is None:
+        raise InstanceError(file, "prior.joint", f"{too_many}; give independent marginals")
+    if spec.values is None:
+        raise InstanceError(file, "values", "required key is missing")
+    tables = []
+    for i, a in enumerate(agents):
+        v = spec.values.get(a)
+        if v is None or v.private is None:
+            raise InstanceError(file, f"values.{a}", f"{too_many}; only private values can be kept compact")
+        tables.append(nested_array(v.private, (len(types[i]), len(outcomes)),
+                                   [f"one per type of {a}", "one per outcome"], file, f"values.{a}.private"))
+    designer = None
+    if spec.designer_values is not None:
+        designer = nested_array(spec.designer_values, (len(outcomes),), ["one per outcome"], file, "designer_values")
+    auction = SingleItem.from_tables(agents, types, outcomes, marginals, tables, designer)
+    design = _design(spec, agents, file)
+    why = reason_not_applicable(auction, design)
+    if why is not None:
+        raise InstanceError(file, "constraints" if auction is not None else "outcomes",
+                            f"{too_many}; amd solves such instances only as single-item auctions in interim "
+                            f"reduced form, which {why}" if why.startswith("needs") else f"{too_many}; {why}")
+    return auction, design
 
 
 def _values(spec, agents, types, outcomes, file) -> tuple[np.ndarray, tuple[bool, ...]]:
@@ -431,7 +482,9 @@ def _design(spec: MechanismFile, agents, file) -> Design:
 
 def parse(document: dict, file: str = "<input>", default_name: str | None = None) -> Instance:
     """Validate a document (already read into Python data) and build the Instance."""
-    from amd import families  # families builds explicit documents; schema validates them
+    from amd import (
+        families,  # families builds explicit documents; schema validates them
+    )
 
     if not isinstance(document, dict):
         raise InstanceError(file, None, "expected a mapping with 'format: amd/1' at the top")
@@ -461,11 +514,14 @@ def parse(document: dict, file: str = "<input>", default_name: str | None = None
     outcomes = tuple(spec.outcomes)
     _unique(list(outcomes), file, "outcomes", "outcome")
 
-    prior, independent = _prior(spec.prior, agents, types, file)
-    values, private = _values(spec.values, agents, types, outcomes, file)
-    designer = _designer_values(spec.designer_values, agents, prior.shape, len(outcomes), file)
-    env = Environment(agents, types, outcomes, prior, values, designer, private, independent)
-    design = _design(spec, agents, file)
+    if len(agents) * math.prod(len(t) for t in types) * len(outcomes) > EXPLICIT_LIMIT:
+        env, design = _single_item(spec, agents, types, outcomes, file)
+    else:
+        prior, independent = _prior(spec.prior, agents, types, file)
+        values, private = _values(spec.values, agents, types, outcomes, file)
+        designer = _designer_values(spec.designer_values, agents, prior.shape, len(outcomes), file)
+        env = Environment(agents, types, outcomes, prior, values, designer, private, independent)
+        design = _design(spec, agents, file)
 
     if spec.expected is not None and spec.expected.status == "optimal" and spec.expected.objective is None:
         raise InstanceError(file, "expected.objective", "required when expected.status is 'optimal'")

@@ -77,6 +77,7 @@ class LinearProgram:
         self.n_full = n_full
         self.fill = fill  # values of the dropped columns
         self.dropped_bounds: dict = {}
+        self.row_position: dict = {}
         self.maximize = maximize
         self.is_mip = bool(np.any(integer))
         self.options = options
@@ -117,7 +118,7 @@ class LinearProgram:
             h.setOptionValue("threads", int(o.threads))
 
     @classmethod
-    def from_pyomo(cls, model, columns: list, options: SolverOptions = SolverOptions()) -> "LinearProgram":
+    def from_pyomo(cls, model, columns: list, options: SolverOptions = SolverOptions()) -> LinearProgram:
         """Compile ``model`` (linear, one active objective) and load it into HiGHS.
 
         Raises :class:`TriviallyInfeasible` when Pyomo finds a constraint without variables
@@ -150,7 +151,28 @@ class LinearProgram:
         program = cls(info.A.tocsc(), cost, offset, row_lo, row_hi, col_lo, col_hi, integer,
                       obj.sense == -1, index, len(columns), fill, options)
         program.dropped_bounds = dropped_bounds
+        program.row_position = {id(r[0]): k for k, r in enumerate(info.rows)}
         return program
+
+    def rows_of(self, constraint) -> np.ndarray:
+        """HiGHS row of each member of the Pyomo ``constraint`` (in its index order), -1 where
+        the compiler dropped a row without variables."""
+        return np.array([self.row_position.get(id(c), -1) for c in constraint.values()], np.int64)
+
+    def row_duals(self) -> np.ndarray:
+        """Dual values of the rows after the last solve, in HiGHS row order."""
+        return np.asarray(self.highs.getSolution().row_dual, float)
+
+    def add_columns(self, cost, lo, hi, A) -> None:
+        """Append columns (``A`` over HiGHS rows, CSC, one column per entry of ``cost``) to
+        the kept model; they extend the full column vector at its end. The next
+        :meth:`solve` starts from the current basis (warm)."""
+        A = sp.csc_array(A)
+        k = A.shape[1]
+        self.highs.addCols(k, np.asarray(cost, float), np.asarray(lo, float), np.asarray(hi, float), A.nnz,
+                           A.indptr[:-1].astype(np.int32), A.indices.astype(np.int32), A.data.astype(float))
+        self.index = np.r_[self.index, np.arange(self.n_full, self.n_full + k)]
+        self.n_full += k
 
     def add_rows(self, A, lo, hi) -> None:
         """Append rows ``lo ≤ A z ≤ hi`` (A over the model's full column vector, CSR) to the
