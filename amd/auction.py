@@ -66,15 +66,22 @@ class SingleItem:
         if n_out != n + 1 or (designer is not None and np.any(designer != 0)):
             return None
         owner = np.full(n_out, -1)
+        silent = []  # bidders who value nothing: any outcome that nobody values will do
         for i, table in enumerate(tables):
             valued = np.flatnonzero(np.any(table != 0, axis=0))
+            if len(valued) == 0:
+                silent.append(i)
+                continue
             if len(valued) != 1 or owner[valued[0]] != -1:
                 return None
             owner[valued[0]] = i
         free = np.flatnonzero(owner == -1)
-        if len(free) != 1:
+        if len(free) != len(silent) + 1:
             return None
+        # the first free outcome is "no sale" (``none`` in the family); the rest go in order
+        owner[free[1:]] = silent
         winner = [int(np.flatnonzero(owner == i)[0]) for i in range(n)]
+        free = free[:1]
         values = tuple(np.asarray(t[:, o], float) for t, o in zip(tables, winner))
         return cls(tuple(agents), tuple(map(tuple, types)), tuple(outcomes), values,
                    tuple(np.asarray(m, float) for m in marginals), tuple(winner), int(free[0]))

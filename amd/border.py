@@ -230,14 +230,15 @@ def _members_mask(classes: Classes, S: BorderSet) -> np.ndarray:
 def _layers(x: np.ndarray, family: list[np.ndarray], tol: float) -> np.ndarray:
     """Rank of each element for a hierarchy tight on every set of ``family``: elements in more
     tight sets first, equal membership patterns tied; elements with x = 0 get -1 (never win).
-    For a chain (or any ring family whose sets are nested by membership count) every set is
-    then a prefix of the ranking."""
+
+    For a chain every set is then a prefix of the ranking, and so is every set of a ring
+    family that is nested by size; a set this misses blocks the step and is learned
+    (:func:`caratheodory`).
+    """
     pattern = np.array(family).T if family else np.zeros((len(x), 0), bool)
-    count = pattern.sum(axis=1)
-    keys = np.c_[-count, pattern[:, ::-1]] if family else -count[:, None]
+    keys = np.c_[-pattern.sum(axis=1), pattern[:, ::-1]]
     _, layer = np.unique(keys, axis=0, return_inverse=True)
-    layer = layer.ravel().astype(int)
-    return np.where(x > tol, layer, -1)
+    return np.where(x > tol, layer.ravel().astype(int), -1)
 
 
 def caratheodory(classes: Classes, q: list[np.ndarray], tol: float = 1e-9,

@@ -87,6 +87,10 @@ def solve(
     rows: int = typer.Option(40, "--rows", min=0, help="Profiles to show in the table."),
     verbose: bool = typer.Option(False, "--verbose", help="Show the HiGHS log."),
     full: bool = typer.Option(False, "--full", help="Build every IC row instead of generating them lazily."),
+    reduced: Optional[bool] = typer.Option(
+        None, "--reduced/--direct",
+        help="Single-item BIC: solve in interim reduced form (Border's inequalities), or force the direct "
+             "model. Default: reduced from 20,000 allocation columns."),
 ):
     """Find the optimal mechanism for FILE and verify it independently.
 
@@ -104,7 +108,7 @@ def solve(
         raise InstanceError("--method", None, f"expected one of {', '.join(METHODS)}, got {method!r}")
     inst = load(file)
     result = run(inst, time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose,
-                 full=True if full else None)
+                 full=True if full else None, reduced=reduced)
     payload = result.to_dict()
     if out_file is not None:
         write_json(out_file, payload, indent=1)
@@ -176,7 +180,7 @@ def verify(
     from amd.schema import load, read_document
     from amd.verify import objective_value, verify as check
 
-    inst = load(file)
+    inst = _explicit(load(file))
     data = read_document(mechanism)
     if inst.kind == "information":
         value, cert = _verify_outcome(inst, data, str(mechanism))
@@ -256,7 +260,7 @@ def implementable_cmd(
 
     if method not in ("auto", "graph", "lp"):
         raise InstanceError("--method", None, f"expected auto, graph or lp, got {method!r}")
-    inst = load(file)
+    inst = _explicit(load(file))
     data = read_document(allocation)
     path = ""
     if isinstance(data.get("mechanism"), dict):
@@ -312,7 +316,7 @@ def classic(
     from amd.schema import load
     from amd.verify import objective_value
 
-    inst = load(file)
+    inst = _explicit(load(file))
     if mechanism not in catalog.MECHANISMS:
         raise InstanceError("--mechanism", None, f"expected one of {', '.join(catalog.MECHANISMS)}, got {mechanism!r}")
     try:
@@ -510,6 +514,16 @@ def plot(
     path = plot_outcome(inst.environment, result.outcome, out_file, title)
     out.print(f"{path}", markup=False, highlight=False)
     raise typer.Exit(0)
+
+
+def _explicit(inst):
+    """The instance, if its type profiles are written out (not a compact SingleItem)."""
+    from amd.auction import SingleItem
+
+    if isinstance(inst.environment, SingleItem):
+        raise InstanceError(inst.file, None, f"{inst.environment.n_profiles:.3g} type profiles are too many to "
+                            "write out; only 'amd solve' handles this instance (in interim reduced form)")
+    return inst
 
 
 def _check_distribution(x, file: str, path: str) -> None:

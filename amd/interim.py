@@ -47,8 +47,10 @@ from amd.solver import LinearProgram, SolverOptions
 #: explode the lottery into an explicit mechanism (and run the full verifier) up to this many
 #: allocation entries
 EXPLODE_BELOW = 2_000_000
-#: Border/BIC separation rounds, and column-generation rounds, before giving up
+#: Border/BIC separation rounds before giving up
 MAX_ROUNDS = 2_000
+#: column-generation rounds for the part of a lottery that Carathéodory steps leave
+MAX_COLUMNS = 300
 #: the decomposition stops once Σ_t |lottery's q − q| is below this
 RESIDUAL = 1e-11
 #: cuts added per round
@@ -180,7 +182,7 @@ def decompose(classes: Classes, q: list[np.ndarray], options: SolverOptions) -> 
             out = program.solve()
             if out.values is None:
                 raise RuntimeError(f"decomposition LP: {out.status} ({out.message})")
-            if out.objective <= RESIDUAL or rounds == MAX_ROUNDS:
+            if out.objective <= RESIDUAL or rounds == MAX_COLUMNS:
                 break
             y = program.row_duals()
             h = classes.flat(pricing(classes, classes.split(y[link])))

@@ -128,6 +128,32 @@ def outcome_tables(game, pi: np.ndarray) -> list[Table]:
     return tables
 
 
+def interim_table(form: dict, max_rows: int = 40) -> Table:
+    """The interim rule per bidder (alike bidders once) and how the lottery implements it."""
+    t = Table(title=f"interim reduced form: {len(form['ex_post']['lottery'])} hierarch"
+                    f"{'y' if len(form['ex_post']['lottery']) == 1 else 'ies'} in the ex-post lottery, "
+                    f"{form['border_rows']} Border rows in {form['rounds']} rounds", title_justify="left")
+    for col in ("bidder", "type", "value", "P(win)", "payment"):
+        t.add_column(col, justify="left" if col in ("bidder", "type") else "right")
+    seen, shown, total = set(), 0, 0
+    for name, row in form["interim"].items():
+        key = (tuple(row["values"]), tuple(row["win_probability"]), tuple(row["payment"]))
+        if key in seen:
+            continue
+        seen.add(key)
+        alike = [a for a, r in form["interim"].items()
+                 if (tuple(r["values"]), tuple(r["win_probability"]), tuple(r["payment"])) == key]
+        label = name if len(alike) == 1 else f"{alike[0]}…{alike[-1]} ({len(alike)})"
+        for typ, v, q, p in zip(row["types"], row["values"], row["win_probability"], row["payment"]):
+            total += 1
+            if shown < max_rows:
+                t.add_row(escape(label), escape(typ), _num(v), _num(q), _num(p))
+                shown += 1
+    if total > shown:
+        t.caption = f"… {total - shown} more rows (--rows N shows more; --json gives all)"
+    return t
+
+
 def print_result(result: Result, inst, console: Console, max_rows: int = 40) -> None:
     colour = {"optimal": "green", "infeasible": "yellow", "unbounded": "yellow"}.get(result.status, "red")
     head = f"[bold]{escape(result.instance)}[/]: [{colour}]{result.status}[/]"
@@ -151,6 +177,8 @@ def print_result(result: Result, inst, console: Console, max_rows: int = 40) -> 
         console.print(table)
         if left:
             console.print(f"  … {left} more profiles not shown (--rows N shows more; --json or --out gives all)")
+    if "reduced_form" in result.details and "interim" in result.details["reduced_form"]:
+        console.print(interim_table(result.details["reduced_form"], max_rows))
     if result.certificate is not None:
         console.print(certificate_table(result.certificate))
     gen = result.details.get("constraint_generation")
