@@ -219,17 +219,23 @@ def _verify_outcome(inst, data: dict, file: str):
         plan = data.get("plan")
         if not isinstance(plan, dict):
             raise InstanceError(file, "plan", "required key is missing (a result of 'solution: sequential')")
-        S, k1, k2 = game.shape
-        onpath = nested_array(plan.get("onpath"), (S, 2, k1, k2), ["one per state", "one per order",
+        from amd.models.sequential import SequentialLayout
+
+        lay = SequentialLayout.of(game)
+        onpath = nested_array(plan.get("onpath"), lay.pi.shape, ["one per state", "one per order",
                               *axes[1:]], file, "plan.onpath")
-        shapes = [(S, k1, k1, k2), (S, k2, k2, k1)]
+        keys = information.deviation_keys(game.n_players)
+        dev_axes = ["state", "earlier moves", "told", "played", "later moves"]
         try:
-            rho = [nested_array(plan["revealed"][s], shapes[s], ["state", "told", "played", "told next"], file,
-                                f"plan.revealed[{s}]") for s in (0, 1)]
-            eta = [nested_array(plan["hidden"][s], shapes[s], ["state", "told", "played", "told next"], file,
-                                f"plan.hidden[{s}]") for s in (0, 1)]
+            eta = [nested_array(plan["hidden"][j], lay.hidden[key].shape,
+                                [f"one per {a}" for a in dev_axes][:lay.hidden[key].ndim], file, f"plan.hidden[{j}]")
+                   for j, key in enumerate(keys)]
+            rho = [nested_array(plan["revealed"][j], lay.revealed[key].shape,
+                                [f"one per {a}" for a in dev_axes][:lay.revealed[key].ndim], file,
+                                f"plan.revealed[{j}]")
+                   for j, key in enumerate(k for k in keys if k in lay.revealed)]
         except (KeyError, IndexError, TypeError):
-            raise InstanceError(file, "plan", "expected 'revealed' and 'hidden', one array per order") from None
+            raise InstanceError(file, "plan", "expected 'revealed' and 'hidden', one array per deviation") from None
         cert = information.verify_sequential(game, onpath, rho, eta)
         pi = onpath.sum(axis=1)
     else:

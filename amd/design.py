@@ -223,11 +223,13 @@ def _solve_information(inst: Instance, options: SolverOptions, tolerance: float)
     if inst.design.solution == "sequential":
         z = out.values
         plan = z[layout.pi]
-        rho, eta = [z[x] for x in layout.rho], [z[x] for x in layout.eta]
+        keys = information.deviation_keys(game.n_players)
+        eta = [z[layout.hidden[key]] for key in keys]
+        rho = [z[layout.revealed[key]] for key in keys if key in layout.revealed]
         cert = information.verify_sequential(game, plan, rho, eta, tolerance)
         pi = plan.sum(axis=1)
-        details["order"] = {f"{game.players[f]} first": float(plan[:, s].sum()) + 0.0
-                            for s, f in ((0, 0), (1, 1))}
+        details["order"] = {information.order_label(game, o): float(plan[:, s].sum()) + 0.0
+                            for s, o in enumerate(layout.orders)}
         details["punishment_mass"] = {"revealed": float(sum(x.sum() for x in rho)),
                                       "hidden": float(sum(x.sum() for x in eta))}
         # the whole plan, so that `amd verify` can check a written result again

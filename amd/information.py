@@ -16,6 +16,8 @@ is the receiver's best response to the posterior each one induces.
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -130,58 +132,86 @@ def profile_labels(game: InformationGame) -> list[str]:
     return [",".join(p) for p in itertools.product(*game.actions)]
 
 
-def verify_sequential(game: InformationGame, pi: np.ndarray, rho: list, eta: list,
+def move_orders(n: int) -> tuple[tuple[int, ...], ...]:
+    """The orders of moves σ (permutations of the players), file order first."""
+    return tuple(itertools.permutations(range(n)))
+
+
+def deviation_keys(n: int) -> list[tuple[int, int]]:
+    """(order, position) of every deviation with someone left to move, in plan order."""
+    return [(s, p) for s in range(math.factorial(n)) for p in range(n - 1)]
+
+
+def order_label(game: InformationGame, order: tuple[int, ...]) -> str:
+    return f"{game.players[order[0]]} first" if len(order) == 2 else " > ".join(game.players[j] for j in order)
+
+
+def _by_position(a: np.ndarray, order: tuple[int, ...]) -> np.ndarray:
+    return np.transpose(a, (0, *(1 + j for j in order)))
+
+
+def verify_sequential(game: InformationGame, pi: np.ndarray, revealed: list, hidden: list,
                       tolerance: float = DEFAULT_TOLERANCE) -> Certificate:
-    """Check a two-player sequential plan (see :mod:`amd.models.sequential` for the notation):
-    π (S, 2, k_1, k_2) on path; per order σ, ρ_σ and η_σ (S, k_first, k_first, k_second)."""
+    """Check a sequential plan (notation of :mod:`amd.models.sequential`): π (S, n!, k_1..k_n)
+    on path; per deviation (σ, p) in :func:`deviation_keys` order, η ``hidden`` over
+    (θ, h, r, d, c); ``revealed`` ρ for the deviations of the second-to-last mover only."""
+    n = game.n_players
+    orders, keys = move_orders(n), deviation_keys(n)
+    eta = dict(zip(keys, hidden))
+    rho = dict(zip([k for k in keys if k[1] == n - 2], revealed))
     scale = max(1.0, float(np.abs(game.payoffs).max(initial=0)))
     tol = tolerance * scale
     checks: dict[str, Check] = {}
-    neg = max(0.0, -min(float(pi.min()), *(float(x.min()) for x in rho + eta)))
+    neg = max(0.0, -min([float(pi.min())] + [float(x.min()) for x in [*eta.values(), *rho.values()]]))
     checks["nonnegative"] = Check(neg, neg <= tol)
     off = np.abs(pi.reshape(pi.shape[0], -1).sum(axis=1) - game.prior)
     checks["consistency"] = Check(float(off.max()), float(off.max()) <= tol)
-    cont = hidden = 0.0
-    onpath = [pi[:, 0], np.swapaxes(pi[:, 1], 1, 2)]  # (θ, first, second) per order
-    for s in (0, 1):
-        P, R, H = onpath[s], rho[s], eta[s]
-        mass = P.sum(axis=2)[:, :, None]  # (θ, r, 1): the event of being told r
-        diff = np.abs(R.sum(axis=3) + H.sum(axis=3) - mass)  # (θ, r, d)
-        kf = P.shape[1]
-        diff[:, np.arange(kf), np.arange(kf)] = 0.0
-        cont = max(cont, float(diff.max()))
-        over = H - P[:, :, None, :]
-        over[:, np.arange(kf), np.arange(kf), :] = 0.0
-        hidden = max(hidden, float(over.max()))
+    S = pi.shape[0]
+    cont = hidden_over = 0.0
+    after = {}
+    for (s, p), H in eta.items():
+        P = _by_position(pi[:, s], orders[s])  # (θ, h, r, c)
+        D = H + rho[(s, p)] if (s, p) in rho else H  # (θ, h, r, d, c)
+        after[(s, p)] = D
+        tail = tuple(range(3 + p, D.ndim))
+        mass = P.sum(axis=tuple(range(2 + p, P.ndim)))[..., None]  # (θ, h, r, 1)
+        diff = np.abs(D.sum(axis=tail) - mass)  # (θ, h, r, d)
+        k = diff.shape[-1]
+        diff[..., np.arange(k), np.arange(k)] = 0.0
+        cont = max(cont, float(diff.max(initial=0.0)))
+        over = H - np.expand_dims(P, 2 + p)
+        over[(slice(None),) * (1 + p) + (np.arange(k), np.arange(k))] = 0.0
+        hidden_over = max(hidden_over, float(over.max(initial=0.0)))
     checks["continuation"] = Check(cont, cont <= tol)
-    checks["hidden_replay"] = Check(max(0.0, hidden), hidden <= tol)
+    checks["hidden_replay"] = Check(max(0.0, hidden_over), hidden_over <= tol)
     gains = []
-    for i in range(2):
+    for i in range(n):
         k = game.shape[1 + i]
-        total = np.zeros((k, k))  # [r, d]: what i, told r, gains by playing d (pooled over σ)
-        for s in (0, 1):
-            first = 0 if s == 0 else 1
-            U = game.payoffs[i] if s == 0 else np.swapaxes(game.payoffs[i], 1, 2)
-            P = onpath[s]
-            if first == i:
-                follow = (P * U).sum(axis=(0, 2))  # [r]
-                after = rho[s] + eta[s]  # (θ, r, d, c)
-                deviate = np.einsum("trdc,tdc->rd", after, U)
-                total += deviate - follow[:, None]
+        total = np.zeros((k, k))  # [r, d]: what i, told r, gains by playing d (pooled)
+        for s, order in enumerate(orders):
+            p = order.index(i)
+            P = np.moveaxis(_by_position(pi[:, s], order), 1 + p, 1).reshape(S, k, -1)  # (θ, r, rest)
+            U = np.moveaxis(_by_position(game.payoffs[i], order), 1 + p, 1).reshape(S, k, -1)
+            follow = (P * U).sum(axis=(0, 2))  # [r]
+            if p == n - 1:
+                deviate = np.einsum("trx,tdx->rd", P, U)
             else:
-                total += np.einsum("tcr,tcd->rd", P, U) - (P * U).sum(axis=(0, 1))[:, None]
+                D = np.moveaxis(after[(s, p)], (1 + p, 2 + p), (1, 2)).reshape(S, k, k, -1)
+                deviate = np.einsum("trdx,tdx->rd", D, U)
+            total += deviate - follow[:, None]
         gains.append(total)
     checks["obedience"] = obedience_check(game, gains, tol)
     rworst = 0.0
-    for s in (0, 1):
-        j = 1 if s == 0 else 0
-        U = game.payoffs[j] if s == 0 else np.swapaxes(game.payoffs[j], 1, 2)  # (θ, first, second)
-        R = rho[s].copy()
-        kf = R.shape[1]
-        R[:, np.arange(kf), np.arange(kf), :] = 0.0
-        w = R.sum(axis=1)  # (θ, d, c): pooled over what the first mover was told
-        gain = np.einsum("tdc,tde->dce", w, U) - (w * U).sum(axis=0)[:, :, None]  # [d, c, c']
-        rworst = max(rworst, float(gain.max()))
+    for (s, p), R in rho.items():
+        order = orders[s]
+        U = _by_position(game.payoffs[order[-1]], order)  # (θ, h, d, c)
+        k, kl = R.shape[1 + p], R.shape[-1]
+        R = R.reshape(S, -1, k, k, kl).copy()  # (θ, h, r, d, c)
+        R[:, :, np.arange(k), np.arange(k), :] = 0.0
+        w = R.sum(axis=2)  # (θ, h, d, c): pooled over what the deviator was told
+        U = U.reshape(S, -1, k, kl)
+        gain = np.einsum("thdc,thde->hdce", w, U) - (w * U).sum(axis=0)[..., None]
+        rworst = max(rworst, float(gain.max(initial=0.0)))
     checks["revealed_obedience"] = Check(max(0.0, rworst), rworst <= tol)
     top = max(c.max_violation for c in checks.values())
     return Certificate(all(c.holds for c in checks.values()), top, tol, checks)

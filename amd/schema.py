@@ -567,8 +567,9 @@ def _parse_information(document: dict, file: str, default_name: str | None) -> I
             raise InstanceError(file, f"payoffs.{p}", "missing payoffs for this player")
         payoffs[i] = nested_array(spec.payoffs[p], shape, axes, file, f"payoffs.{p}")
     designer = nested_array(spec.designer, shape, axes, file, "designer")
-    if spec.solution == "sequential" and len(players) != 2:
-        raise InstanceError(file, "players", f"'solution: sequential' is implemented for two players, got {len(players)}")
+    if spec.solution == "sequential" and len(players) > 3:
+        raise InstanceError(file, "players",
+                            f"'solution: sequential' is implemented for up to three players, got {len(players)}")
     if spec.solution == "extensive":
         raise InstanceError(file, "solution", "'extensive' (a given game tree) is not supported by this version yet")
     if spec.game is not None:

@@ -161,10 +161,66 @@ def test_sequential_contains_every_bce(kw, sense):
         assert seq.objective <= bce.objective + 1e-7
 
 
-def test_sequential_needs_two_players():
+def test_sequential_with_one_player_is_persuasion():
+    """One mover: no one to punish, so sequential design is Bayesian persuasion (0.6)."""
+    r = amd.solve(game(**PROSECUTOR, solution="sequential"))
+    assert r.status == "optimal" and r.certificate.verified
+    assert r.objective == pytest.approx(0.6, abs=TOL)
+
+
+def test_sequential_is_limited_to_three_players():
     with pytest.raises(amd.InstanceError) as e:
-        game(**PROSECUTOR, solution="sequential")
+        game(states=["s"], prior=[1], players=[(f"p{i}", ["x", "y"]) for i in range(4)],
+             payoffs={f"p{i}": np.zeros((1, 2, 2, 2, 2)).tolist() for i in range(4)},
+             designer=np.zeros((1, 2, 2, 2, 2)).tolist(), solution="sequential")
     assert e.value.path == "players"
+
+
+def prisoners_dilemma_with_bystander(g, A=3.0, b=1.0, solution="sequential"):
+    """The prisoner's dilemma and a third player with one action and no stake."""
+    u1 = [[[[g], [0]], [[A], [b]]]]
+    u2 = [[[[g], [A]], [[0], [b]]]]
+    return game(states=["s"], prior=[1], players=[("p1", ["C", "D"]), ("p2", ["C", "D"]), ("z", ["wait"])],
+                payoffs={"p1": u1, "p2": u2, "z": [[[[0], [0]], [[0], [0]]]]},
+                designer=[[[[1], [0]], [[0], [0]]]], solution=solution)
+
+
+@pytest.mark.parametrize(("g", "expected"), [(1.9, 0.0), (2.0, 1.0), (2.9, 1.0)])
+def test_three_player_sequential_prisoners_dilemma(g, expected):
+    """A bystander with one action and no stake: the two-player threshold carries over,
+    P(C,C) = 1 iff g ≥ (A + b)/2 = 2. Sufficiency: with the bystander first the prisoners face
+    exactly the two-player problem (a first prisoner's deviation is revealed to the last mover,
+    who punishes with D). Nothing more: the bystander can neither punish nor be punished, and
+    with it anywhere else a first prisoner's deviation leaves two movers, so it can only be met
+    by hidden replay — the bystander adds no punishment the two-player design lacks."""
+    r = amd.solve(prisoners_dilemma_with_bystander(g))
+    assert r.status == "optimal" and r.certificate.verified
+    assert r.objective == pytest.approx(expected, abs=TOL)
+
+
+@st.composite
+def three_player_games(draw):
+    S = draw(st.integers(1, 2))
+    shape = (S, 2, 2, 2)
+    size = int(np.prod(shape))
+    ints = lambda: np.reshape(draw(st.lists(st.integers(-3, 3), min_size=size, max_size=size)), shape).tolist()  # noqa: E731
+    prior = np.array(draw(st.lists(st.integers(1, 3), min_size=S, max_size=S)), float)
+    return dict(states=[f"s{j}" for j in range(S)], prior=(prior / prior.sum()).tolist(),
+                players=[(p, ["x", "y"]) for p in ("p", "q", "r")],
+                payoffs={p: ints() for p in ("p", "q", "r")}, designer=ints())
+
+
+@settings(max_examples=15, deadline=None)
+@given(three_player_games(), st.sampled_from(["maximize", "minimize"]))
+def test_three_player_sequential_contains_every_bce(kw, sense):
+    bce = amd.solve(game(**kw, objective=sense))
+    seq = amd.solve(game(**kw, solution="sequential", objective=sense))
+    assert bce.status == seq.status == "optimal"
+    assert seq.certificate.verified
+    if sense == "maximize":
+        assert seq.objective >= bce.objective - 1e-7
+    else:
+        assert seq.objective <= bce.objective + 1e-7
 
 
 def test_plot_command(root, tmp_path):
