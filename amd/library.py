@@ -13,7 +13,8 @@ from amd.schema import Instance, load
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+    shown = f"{n:.3g}" if n >= 10**7 else str(n)  # 1e+20 profiles, not twenty-one digits
+    return f"{shown} {noun}{'' if n == 1 else 's'}"
 
 
 def describe_size(inst: Instance) -> str:
