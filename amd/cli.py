@@ -180,11 +180,15 @@ def verify(
     from amd.schema import load, read_document
     from amd.verify import objective_value, verify as check
 
-    inst = _explicit(load(file))
+    inst = load(file)
     data = read_document(mechanism)
     if inst.kind == "information":
         value, cert = _verify_outcome(inst, data, str(mechanism))
         _report_verification(inst, value, cert, as_json, "designer value")
+    if data.get("mechanism") is None and isinstance(data.get("reduced_form"), dict):
+        value, cert = _verify_reduced_form(inst, data["reduced_form"], str(mechanism))
+        _report_verification(inst, value, cert, as_json, "objective")
+    _explicit(inst)
     path = ""
     if isinstance(data.get("mechanism"), dict):  # a result file written by `amd solve --out`
         data, path = data["mechanism"], "mechanism"
@@ -192,6 +196,47 @@ def verify(
                                require_payments=inst.design.payments)
     cert = check(inst.environment, inst.design, mech)
     _report_verification(inst, objective_value(inst.environment, inst.design, mech), cert, as_json, "objective")
+
+
+def _verify_reduced_form(inst, form: dict, file: str):
+    """`amd verify` for a reduced-form result (``mechanism: null``): the interim rule and the
+    ex-post lottery, bidder by bidder (see amd.interim.verify_interim)."""
+    import numpy as np
+
+    from amd.auction import SingleItem
+    from amd.border import Classes, Lottery
+    from amd.interim import interim_objective, verify_interim
+    from amd.schema import nested_array
+
+    env = inst.environment
+    auction = env if isinstance(env, SingleItem) else SingleItem.from_environment(env)
+    if auction is None:
+        raise InstanceError(inst.file, None, "a reduced-form result needs a single-item auction instance")
+    n = auction.n_agents
+    classes = Classes(auction.marginals, np.ones(n, int), tuple((i,) for i in range(n)))
+    interim, lottery = form.get("interim"), (form.get("ex_post") or {}).get("lottery")
+    if not isinstance(interim, dict) or not isinstance(lottery, list):
+        raise InstanceError(file, "reduced_form", "expected 'interim' and 'ex_post.lottery' (a result of amd solve)")
+    q, p = [], []
+    for i, a in enumerate(auction.agents):
+        row = interim.get(a)
+        if not isinstance(row, dict):
+            raise InstanceError(file, f"reduced_form.interim.{a}", "missing this bidder's interim rule")
+        k = (len(auction.types[i]),)
+        q.append(nested_array(row.get("win_probability"), k, [f"one per type of {a}"], file,
+                              f"reduced_form.interim.{a}.win_probability"))
+        p.append(nested_array(row.get("payment"), k, [f"one per type of {a}"], file, f"reduced_form.interim.{a}.payment"))
+    scores, weights = [], []
+    for h, entry in enumerate(lottery):
+        where = f"reduced_form.ex_post.lottery[{h}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("scores"), dict):
+            raise InstanceError(file, where, "expected {weight, scores: {bidder: [...]}}")
+        weights.append(nested_array(entry.get("weight"), (), [], file, f"{where}.weight"))
+        scores.append(classes.flat([nested_array(entry["scores"].get(a), (len(auction.types[i]),),
+                                                 [f"one per type of {a}"], file, f"{where}.scores.{a}")
+                                    for i, a in enumerate(auction.agents)]))
+    cert = verify_interim(auction, classes, inst.design, q, p, Lottery(scores, np.array(weights, float)))
+    return interim_objective(classes, auction.values, inst.design, q, p), cert
 
 
 def _report_verification(inst, value: float, cert, as_json: bool, label: str) -> None:

@@ -221,7 +221,7 @@ def verify_interim(auction: SingleItem, classes: Classes, design: Design, q, p, 
         return auction.agents[classes.members[c][0]]
 
     out_of_range = max(max(float(np.max(-x, initial=0)), float(np.max(x - 1, initial=0))) for x in q)
-    add("feasibility", out_of_range, {"interim_probability_outside": [0, 1]})
+    add("interim_range", out_of_range, {"outside": "[0, 1]", "by": out_of_range})
     v, where = max_violation(classes, q)
     add("border", v, None if where is None else {
         "set": {agent(c): [auction.types[classes.members[c][0]][t] for t in m] for c, m in enumerate(where.members)},
@@ -249,10 +249,14 @@ def verify_interim(auction: SingleItem, classes: Classes, design: Design, q, p, 
         for c, vc in enumerate(values):
             u = vc * q[c] - p[c]
             if design.ir == "exante":
-                bad, where = -float(classes.marginals[c] @ u), {"agent": agent(c)}
+                bad = -float(classes.marginals[c] @ u)
+                where = {"agent": agent(c), "expected_utility": -bad}
             else:
                 t = int(np.argmin(u))
-                bad, where = -float(u[t]), {"agent": agent(c), "type": auction.types[classes.members[c][0]][t]}
+                bad = -float(u[t])
+                where = {"agent": agent(c), "type": auction.types[classes.members[c][0]][t]}
+                # ex post: the winner pays p/q, so the interim shortfall is the ex-post one (per win)
+                where |= {"utility": -bad, "others": {}} if design.ir == "expost" else {"expected_utility": -bad}
             if bad > best[0]:
                 best = (bad, where)
         add(f"{design.ir}_ir", *best)

@@ -53,6 +53,14 @@ def explain(name: str, worst: dict | None) -> str:
                 f"by playing {w['deviation']}")
     if name == "consistency":
         return f"state {w['state']} has probability {_num(w['probability'])}, its prior is {_num(w['prior'])}"
+    if name == "border":
+        members = "; ".join(f"{a}: {', '.join(map(str, ts))}" for a, ts in w["set"].items() if ts)
+        return (f"types {{{members}}} win more often than one of them is present "
+                f"(at most {_num(w['rhs'])})")
+    if name == "interim_range":
+        return f"a probability of winning lies outside [0, 1] by {_num(w['by'])}"
+    if name == "ex_post_lottery":
+        return f"the {w['hierarchies']} hierarchies miss the interim rule at entry {w['entry']}"
     if name in ("payment_bounds", "no_payments"):
         return f"{w['agent']} pays {_num(w['payment'])} at {_profile(w['profile'])}"
     return str(w)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from fractions import Fraction
 
 import numpy as np
@@ -179,3 +180,21 @@ def test_reduced_flag_where_it_does_not_apply(tmp_path):
     res = CliRunner().invoke(app, ["solve", str(f), "--reduced"])
     assert res.exit_code == 2
     assert "reduced form does not apply" in res.output and "single-item" in res.output
+
+
+def test_a_reduced_form_result_is_read_back_by_verify(tmp_path):
+    """SPEC §3: a file written by --out can be read back by amd verify — also when the
+    mechanism is too large to write out and the result holds the interim rule and lottery."""
+    path = str(ROOT / "instances/auctions/myerson-10-bidders-bic-midpoint100.yaml")
+    out = tmp_path / "r.json"
+    runner = CliRunner()
+    assert runner.invoke(app, ["solve", path, "--out", str(out)]).exit_code == 0
+    ok = runner.invoke(app, ["verify", path, str(out), "--json"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.output)["objective"] == pytest.approx(myerson_uniform_midpoint(10, 100), abs=TOL)
+    data = json.loads(out.read_text())
+    data["reduced_form"]["interim"]["b3"]["payment"][99] += 0.5  # the top type now prefers to shade
+    out.write_text(json.dumps(data))
+    bad = runner.invoke(app, ["verify", path, str(out), "--json"])
+    assert bad.exit_code == 1
+    assert json.loads(bad.output)["certificate"]["checks"]["bic"]["worst"]["agent"] == "b3"
