@@ -184,6 +184,13 @@ class Lottery:
     scores: list[np.ndarray]
     weights: np.ndarray
 
+    def interim_rule(self, classes: Classes) -> np.ndarray:
+        """Σ_h weight_h · (interim rule of hierarchy h), class-space vector."""
+        total = np.zeros(sum(len(f) for f in classes.marginals))
+        for s, w in zip(self.scores, self.weights):
+            total += w * classes.flat(hierarchy_allocation(classes, classes.split(s)))
+        return total
+
     def to_dict(self, classes: Classes, agents: tuple[str, ...]) -> list[dict]:
         out = []
         for s, w in zip(self.scores, self.weights):

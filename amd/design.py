@@ -165,7 +165,7 @@ def _solve_reduced(inst: Instance, auction, options: SolverOptions, tolerance: f
     lay, q, p, program, stats, lp_value = sol.layout, sol.q, sol.p, sol.program, sol.stats, sol.value
     classes = lay.classes
     start = time.perf_counter()
-    lottery, _, cg_rounds = interim.decompose(classes, q, options)
+    lottery, cg_rounds = interim.decompose(classes, q, options)
     timing["decompose_s"] = time.perf_counter() - start
     start = time.perf_counter()
     cert = interim.verify_interim(auction, classes, design, q, p, lottery, tolerance)

@@ -157,8 +157,9 @@ def _violated_pairs(lay, q, p, tol) -> list[tuple[int, int, int]]:
     return out
 
 
-def decompose(classes: Classes, q: list[np.ndarray], options: SolverOptions) -> tuple[Lottery, float, int]:
-    """Write ``q`` as a lottery over hierarchies: (lottery, max |residual|, column-generation rounds).
+def decompose(classes: Classes, q: list[np.ndarray], options: SolverOptions) -> tuple[Lottery, int]:
+    """Write ``q`` as a lottery over hierarchies: (lottery, column-generation rounds); how
+    closely it reproduces q is for :func:`verify_interim` to say.
 
     :func:`amd.border.caratheodory` first (exact, at most Σ k + 1 hierarchies). Should it stop
     short, column generation on :func:`amd.models.reduced_form.build_decomposition` finishes:
@@ -199,9 +200,7 @@ def decompose(classes: Classes, q: list[np.ndarray], options: SolverOptions) -> 
         weights = np.clip(out.values[positions], 0.0, None)
         keep = weights > 1e-13
         lottery = Lottery([s for s, k in zip(scores, keep) if k], weights[keep])
-    recomputed = sum((w * classes.flat(hierarchy_allocation(classes, classes.split(s)))
-                      for s, w in zip(lottery.scores, lottery.weights)), np.zeros(len(flat)))
-    return lottery, float(np.abs(recomputed - flat).max(initial=0.0)), rounds
+    return lottery, rounds
 
 
 def verify_interim(auction: SingleItem, classes: Classes, design: Design, q, p, lottery: Lottery | None,
@@ -227,9 +226,7 @@ def verify_interim(auction: SingleItem, classes: Classes, design: Design, q, p, 
         "set": {agent(c): [auction.types[classes.members[c][0]][t] for t in m] for c, m in enumerate(where.members)},
         "rhs": where.rhs})
     if lottery is not None:
-        rule = sum((w * classes.flat(hierarchy_allocation(classes, classes.split(s)))
-                    for s, w in zip(lottery.scores, lottery.weights)), np.zeros(sum(len(x) for x in q)))
-        residual = np.abs(rule - classes.flat(q))
+        residual = np.abs(lottery.interim_rule(classes) - classes.flat(q))
         j = int(np.argmax(residual)) if residual.size else 0
         add("ex_post_lottery", residual.max(initial=0.0), {"hierarchies": len(lottery.weights), "entry": j,
                                                             "total_weight": float(lottery.weights.sum())})
