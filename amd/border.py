@@ -49,13 +49,17 @@ class Classes:
     def n_bidders(self) -> int:
         return int(self.sizes.sum())
 
+    @property
+    def offsets(self) -> np.ndarray:
+        """Where each class starts in the class-space vector (and, last, its length)."""
+        return np.r_[0, np.cumsum([len(f) for f in self.marginals])]
+
     def flat(self, per_class) -> np.ndarray:
         """Concatenate one array per class (the class-space vector)."""
         return np.concatenate([np.asarray(a, float) for a in per_class])
 
     def split(self, vector: np.ndarray) -> list[np.ndarray]:
-        ends = np.cumsum([len(f) for f in self.marginals])
-        return np.split(np.asarray(vector, float), ends[:-1])
+        return np.split(np.asarray(vector, float), self.offsets[1:-1])
 
 
 @dataclass(frozen=True)

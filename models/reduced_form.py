@@ -58,7 +58,7 @@ class Layout:
 
     @property
     def n_types(self) -> int:
-        return sum(len(f) for f in self.classes.marginals)
+        return int(self.classes.offsets[-1])
 
     @property
     def n_columns(self) -> int:
@@ -72,13 +72,9 @@ class Layout:
         return q, p
 
 
-def _offsets(lay: Layout) -> np.ndarray:
-    return np.r_[0, np.cumsum([len(f) for f in lay.classes.marginals])]
-
-
 def ic_rows(lay: Layout, pairs: list[tuple[int, int, int]]) -> RowBlock:
     """v(t) q(t) − p(t) − v(t) q(s) + p(s) ≥ 0 for each (class, t, s)."""
-    off, N = _offsets(lay), lay.n_types
+    off, N = lay.classes.offsets, lay.n_types
     rows, cols, coefs = [], [], []
     for r, (c, t, s) in enumerate(pairs):
         a, b, v = off[c] + t, off[c] + s, lay.values[c][t]
@@ -104,7 +100,7 @@ def adjacent_pairs(lay: Layout) -> list[tuple[int, int, int]]:
 
 def _utility_entries(lay: Layout, rows, c: int, weights):
     """Entries of Σ_t weights[t] (v(t) q(t) − p(t)) for class c into ``rows``."""
-    off, N = _offsets(lay), lay.n_types
+    off, N = lay.classes.offsets, lay.n_types
     idx = off[c] + np.arange(len(weights))
     R = [rows, rows] if lay.payments else [rows]
     C = [idx, N + idx] if lay.payments else [idx]
@@ -138,7 +134,7 @@ def budget_rows(lay: Layout, kind: str) -> RowBlock:
 
 def border_rows(lay: Layout, sets: list[BorderSet]) -> RowBlock:
     """Border's inequality of each set (its members and right side from :mod:`amd.border`)."""
-    off = _offsets(lay)
+    off = lay.classes.offsets
     R, C, A = [], [], []
     for r, s in enumerate(sets):
         for c, members in enumerate(s.members):
@@ -154,7 +150,7 @@ def objective_coefficients(lay: Layout, design: Design, weights: list[float]) ->
     """E[Σ_i w_i u_i + w_pay Σ_i t_i] over the columns; ``weights[c]`` the class's w_i."""
     N, pay = lay.n_types, design.objective.payment_weight
     c = np.zeros(lay.n_columns)
-    off = _offsets(lay)
+    off = lay.classes.offsets
     for k, (f, m, w) in enumerate(zip(lay.classes.marginals, lay.classes.sizes, weights)):
         s = slice(off[k], off[k + 1])
         c[s] = m * w * f * lay.values[k]
