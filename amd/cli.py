@@ -254,11 +254,17 @@ def _report_verification(inst, value: float, cert, as_json: bool, label: str) ->
 
 def _verify_outcome(inst, data: dict, file: str):
     """`amd verify` for information design: check a result's outcome π (bce) or whole plan
-    (sequential); returns (designer value, certificate)."""
+    (sequential, extensive); returns (designer value, certificate)."""
     from amd import information
     from amd.schema import nested_array
 
     game = inst.environment
+    if inst.design.solution == "extensive":
+        from amd import extensive
+
+        L = extensive.layout(game, inst.design.credible)
+        w = extensive.plan_from_dict(L, data.get("plan"), file, "plan")
+        return extensive.designer_value(game, extensive.outcome(L, w)), extensive.verify_plan(L, w)
     axes = ["one per state"] + [f"one per action of {p}" for p in game.players]
     if inst.design.solution == "sequential":
         plan = data.get("plan")
@@ -544,25 +550,27 @@ def sweep(
 @app.command()
 @_guard
 def plot(
-    file: Path = typer.Argument(..., help="An information-design instance (one or two players)."),
+    file: Path = typer.Argument(..., help="An information-design instance (one or two players, or a game tree)."),
     out_file: Path = typer.Option(Path("outcome.png"), "--out", help="Image file to write (.png, .pdf, .svg)."),
 ):
-    """Solve FILE and plot its outcome: the recommendation signal π(a | θ), one panel per state."""
+    """Solve FILE and plot its outcome: the recommendation signal π(a | θ), one panel per state
+    (for a game tree: how play ends, π(leaf | θ))."""
     from amd.design import solve as run
-    from amd.plot import plot_outcome
+    from amd.plot import plot_outcome, plot_tree_outcome
     from amd.schema import load
 
     inst = load(file)
     if inst.kind != "information":
         raise InstanceError(str(file), "kind", "plots are drawn for 'kind: information' instances")
-    if inst.environment.n_players > 2:
+    tree = inst.design.solution == "extensive"
+    if inst.environment.n_players > 2 and not tree:
         raise InstanceError(str(file), "players", "plots are drawn for one- and two-player games")
     result = run(inst)
     if result.outcome is None:
         out.print(f"{inst.name}: {result.status}; nothing to plot", markup=False)
         raise typer.Exit(0 if result.status in ("infeasible", "unbounded") else 3)
     title = f"{inst.name}: designer value {result.objective:.6g}"
-    path = plot_outcome(inst.environment, result.outcome, out_file, title)
+    path = (plot_tree_outcome if tree else plot_outcome)(inst.environment, result.outcome, out_file, title)
     out.print(f"{path}", markup=False, highlight=False)
     raise typer.Exit(0)
 

@@ -20,6 +20,9 @@ def _count(n: int, noun: str) -> str:
 def describe_size(inst: Instance) -> str:
     """'2 agents, 100 profiles, 3 outcomes' or '2 players, 1 state, 4 action profiles'."""
     env = inst.environment
+    if inst.kind == "information" and inst.design.solution == "extensive":
+        return (f"{_count(env.n_players, 'player')}, {_count(env.shape[0], 'state')}, {_count(env.shape[1], 'leaf')}"
+                f", {_count(len(env.infosets), 'information set')}").replace("leafs", "leaves")
     if inst.kind == "information":
         profiles = int(np.prod(env.shape[1:]))
         return f"{_count(env.n_players, 'player')}, {_count(env.shape[0], 'state')}, {_count(profiles, 'action profile')}"
@@ -29,6 +32,8 @@ def describe_size(inst: Instance) -> str:
 def problem(inst: Instance) -> str:
     """What is asked, in one line: 'dsic · expost IR · LP · max revenue' or 'bce · max'."""
     d = inst.design
+    if inst.kind == "information" and d.solution == "extensive":
+        return f"extensive · {'credible' if d.credible else 'threats'} · {d.sense[:3]}"
     if inst.kind == "information":
         return f"{d.solution} · {d.sense[:3]}"
     parts = [d.ic, f"{d.ir} IR" if d.ir != "none" else "no IR"]

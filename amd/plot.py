@@ -45,3 +45,29 @@ def plot_outcome(game, pi: np.ndarray, path: str | Path, title: str = "") -> Pat
     fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
     return path
+
+
+def plot_tree_outcome(tree, pi: np.ndarray, path: str | Path, title: str = "") -> Path:
+    """One panel per state: how play ends, π(leaf | θ), over the leaves the designer's plan reaches."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    reached = np.flatnonzero(pi.sum(axis=0) > 1e-12)
+    S = len(tree.states)
+    fig, axes = plt.subplots(1, S, figsize=(3.6 * S + 1.2, 0.45 * len(reached) + 1.6), squeeze=False, sharey=True)
+    for s, ax in enumerate(axes[0]):
+        cond = pi[s, reached] / tree.prior[s] if tree.prior[s] > 0 else np.zeros(len(reached))
+        ax.barh(range(len(reached)), cond, color="#4C72B0")
+        ax.set_yticks(range(len(reached)), [tree.leaves[z] for z in reached])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.set_title(f"{tree.states[s]} (prior {tree.prior[s]:.3g})" if S > 1 else "how play ends", fontsize=10)
+        ax.set_xlabel("P(leaf | state)")
+    if title:
+        fig.suptitle(title, y=1.02)
+    path = Path(path)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    return path

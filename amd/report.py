@@ -48,6 +48,12 @@ def explain(name: str, worst: dict | None) -> str:
         return f"at {_profile(w['profile'])} outcome {w['outcome']} has probability {_num(w['probability'])}"
     if name == "deterministic":
         return f"at {_profile(w['profile'])} outcome {w['outcome']} has probability {_num(w['probability'])}"
+    if name == "obedience" and "information_set" in w:
+        return (f"{w['player']} at {w['information_set']} told {w['recommended']} (own past moves: "
+                f"{w['own_past_moves']}; beliefs {w['beliefs']}) gains {_num(w['gain'])} (in total) "
+                f"by another continuation")
+    if name == "probability_flow":
+        return f"the recommendations at {w['designer_history']} do not add up to the mass that reaches it"
     if name == "obedience":
         return (f"{w['player']} told to play {w['recommended']} gains {_num(w['gain'])} (in total) "
                 f"by playing {w['deviation']}")
@@ -136,6 +142,31 @@ def outcome_tables(game, pi: np.ndarray) -> list[Table]:
     return tables
 
 
+def tree_outcome_table(tree, pi: np.ndarray, max_rows: int = 40) -> Table:
+    """π(θ, z) for a game tree: one row per leaf reached (its path of actions), one column per
+    state, the leaf's total and the posterior of the states given that play."""
+    t = Table(title="outcome π(θ, leaf)", show_edge=False, header_style="bold", title_justify="left")
+    t.add_column("play")
+    for s in tree.states:
+        t.add_column(escape(s), justify="right")
+    t.add_column("total", justify="right")
+    if len(tree.states) > 1:
+        for s in tree.states:
+            t.add_column(f"P({escape(s)} | play)", justify="right")
+    total = pi.sum(axis=0)
+    shown = 0
+    for z in np.argsort(-total, kind="stable"):
+        if total[z] <= 1e-12 or shown == max_rows:
+            continue
+        shown += 1
+        post = [_num(float(v / total[z])) for v in pi[:, z]] if len(tree.states) > 1 else []
+        t.add_row(escape(tree.leaves[z]), *[_num(float(v)) for v in pi[:, z]], _num(float(total[z])), *post)
+    left = int((total > 1e-12).sum()) - shown
+    if left > 0:
+        t.caption = f"… {left} more leaves (--rows N shows more; --json gives all)"
+    return t
+
+
 def interim_table(form: dict, max_rows: int = 40) -> Table:
     """The interim rule per bidder (alike bidders once) and how the lottery implements it."""
     t = Table(title=f"interim reduced form: {len(form['ex_post']['lottery'])} hierarch"
@@ -172,7 +203,14 @@ def print_result(result: Result, inst, console: Console, max_rows: int = 40) -> 
     console.print(head)
     if result.message and result.message.lower() != result.status:
         console.print(f"  {escape(result.message)}")
-    if result.outcome is not None:
+    if result.outcome is not None and "leaves" in result.details:
+        console.print(tree_outcome_table(inst.environment, result.outcome, max_rows))
+        d = result.details
+        console.print(f"  {'credible' if d['credible'] else 'not credible (later movers follow any advice)'}; "
+                      f"punishment mass: hidden {_num(d['punishment_mass']['hidden'])}, revealed "
+                      f"{_num(d['punishment_mass']['revealed'])}; {d['size']['designer_histories']:,} designer "
+                      f"histories, {d['size']['information_states']:,} information states", style="dim")
+    elif result.outcome is not None:
         for table in outcome_tables(inst.environment, result.outcome):
             console.print(table)
         slack = result.details.get("obedience_slack")

@@ -181,21 +181,30 @@ class MechanismFile(_InstanceFile):
 
 class PlayerSpec(_Strict):
     name: Label
-    actions: list[Label] = Field(min_length=1)
+    actions: list[Label] | None = Field(None, min_length=1, description="required unless the game is a tree")
+
+
+class GameSpec(_Strict):
+    """A given extensive form (``solution: extensive``): a YAML tree or a Gambit .efg file."""
+
+    tree: Any = Field(None, description="the root node (amd.game_tree describes the nodes)")
+    efg: Any = Field(None, description="a Gambit .efg file, relative to the instance file")
+    designer: Any = Field(None, description="with efg: 'welfare', a player's name or {outcome: value}")
+    credible: bool = Field(True, description="later movers must be willing to follow post-deviation advice")
 
 
 class InformationFile(_InstanceFile):
     """A ``kind: information`` instance file (SPEC §1.2)."""
 
     kind: Literal["information"]
-    states: list[Label] = Field(min_length=1)
-    prior: Any = Field(description="probabilities in state order, or 'uniform'")
+    states: list[Label] | None = Field(None, min_length=1, description="required unless the game is a tree")
+    prior: Any = Field(None, description="probabilities in state order, or 'uniform'")
     players: list[PlayerSpec] = Field(min_length=1)
-    payoffs: dict[str, Any] = Field(description="u_i: nested [state][a_1]...[a_n] per player")
-    designer: Any = Field(description="designer payoff, nested [state][a_1]...[a_n]")
+    payoffs: dict[str, Any] | None = Field(None, description="u_i: nested [state][a_1]...[a_n] per player")
+    designer: Any = Field(None, description="designer payoff, nested [state][a_1]...[a_n]")
     solution: Literal["bce", "sequential", "extensive"] = "bce"
     objective: Literal["maximize", "minimize"] = "maximize"
-    game: Any = None
+    game: GameSpec | None = None
 
 
 def pydantic_error(err: ValidationError, file: str, prefix: tuple = ()) -> InstanceError:
@@ -544,18 +553,22 @@ def _parse_information(document: dict, file: str, default_name: str | None) -> I
         spec = InformationFile.model_validate(document)
     except ValidationError as e:
         raise pydantic_error(e, file) from None
-    states = tuple(spec.states)
-    _unique(list(states), file, "states", "state")
+    if spec.solution == "extensive":
+        return _parse_extensive(spec, document, file, default_name)
+    if spec.game is not None:
+        raise InstanceError(file, "game", "a game tree goes with 'solution: extensive'")
+    for key in ("states", "prior", "payoffs", "designer"):
+        if getattr(spec, key) is None:
+            raise InstanceError(file, key, f"required key is missing (for 'solution: {spec.solution}')")
+    states, prior = _states(spec, file)
     players = tuple(p.name for p in spec.players)
     _unique(list(players), file, "players", "player name")
+    for i, p in enumerate(spec.players):
+        if p.actions is None:
+            raise InstanceError(file, f"players[{i}].actions", "required key is missing")
     actions = tuple(tuple(p.actions) for p in spec.players)
     for i, a in enumerate(actions):
         _unique(list(a), file, f"players[{i}].actions", "action")
-    if spec.prior == "uniform":
-        prior = np.full(len(states), 1.0 / len(states))
-    else:
-        prior = nested_array(spec.prior, (len(states),), ["one per state"], file, "prior")
-        _check_distribution(prior, file, "prior")
     shape = (len(states),) + tuple(len(a) for a in actions)
     axes = ["one per state"] + [f"one per action of {p}" for p in players]
     for p in spec.payoffs:
@@ -570,16 +583,86 @@ def _parse_information(document: dict, file: str, default_name: str | None) -> I
     if spec.solution == "sequential" and len(players) > 3:
         raise InstanceError(file, "players",
                             f"'solution: sequential' is implemented for up to three players, got {len(players)}")
-    if spec.solution == "extensive":
-        raise InstanceError(file, "solution", "'extensive' (a given game tree) is not supported by this version yet")
-    if spec.game is not None:
-        raise InstanceError(file, "game", "a game tree goes with 'solution: extensive', which this version lacks")
-    if spec.expected is not None and spec.expected.status == "optimal" and spec.expected.objective is None:
-        raise InstanceError(file, "expected.objective", "required when expected.status is 'optimal'")
+    _check_expected(spec, file)
     game = InformationGame(states, prior, players, actions, payoffs, designer)
     return Instance(
         name=spec.name or default_name or "instance", file=file, environment=game,
         design=InformationDesign(spec.solution, spec.objective), description=spec.description,
+        source=spec.source, expected=spec.expected, spec=document, kind="information", tags=tuple(spec.tags),
+    )
+
+
+def _check_expected(spec, file: str) -> None:
+    if spec.expected is not None and spec.expected.status == "optimal" and spec.expected.objective is None:
+        raise InstanceError(file, "expected.objective", "required when expected.status is 'optimal'")
+
+
+def _states(spec, file: str) -> tuple[tuple[str, ...], np.ndarray]:
+    states = tuple(spec.states)
+    _unique(list(states), file, "states", "state")
+    if spec.prior == "uniform":
+        prior = np.full(len(states), 1.0 / len(states))
+    else:
+        prior = nested_array(spec.prior, (len(states),), ["one per state"], file, "prior")
+        _check_distribution(prior, file, "prior")
+    return states, prior
+
+
+def _parse_extensive(spec, document: dict, file: str, default_name: str | None) -> Instance:
+    """``solution: extensive``: the tree under ``game`` (amd.game_tree), played in every state."""
+    from amd import game_tree
+    from amd.extensive import ExtensiveDesign
+
+    for key in ("payoffs", "designer"):
+        if getattr(spec, key) is not None:
+            raise InstanceError(file, key, "with 'solution: extensive' payoffs are given at the leaves of game.tree")
+    game = spec.game
+    if game is None or (game.tree is None) == (game.efg is None):
+        raise InstanceError(file, "game", "expected exactly one of 'tree' (a YAML tree) or 'efg' (a Gambit file)")
+    if spec.states is None:
+        if spec.prior is not None:
+            raise InstanceError(file, "prior", "a prior goes with 'states'")
+        states, prior = ("state",), np.ones(1)
+    else:
+        if spec.prior is None:
+            raise InstanceError(file, "prior", "required key is missing")
+        states, prior = _states(spec, file)
+    players = tuple(p.name for p in spec.players)
+    _unique(list(players), file, "players", "player name")
+    if game_tree.DESIGNER in players:
+        raise InstanceError(file, "players", "'designer' names the designer's own moves in a tree; rename the player")
+    if game.efg is not None:
+        if game.tree is None and isinstance(game.efg, str):
+            base = Path(file).parent if file != "<input>" else Path(".")
+            text = game_tree.read_efg(base / game.efg, file, "game.efg")
+            name = game.efg
+            # the file's text travels with the document: batch workers need no file system, and an
+            # edited .efg gives the instance a new result key
+            document = {**document, "game": {**document["game"], "efg": {"file": name, "text": text}}}
+        elif isinstance(game.efg, dict) and set(game.efg) == {"file", "text"}:
+            name, text = str(game.efg["file"]), str(game.efg["text"])
+        else:
+            raise InstanceError(file, "game.efg", "expected the path of a Gambit .efg file")
+        declared = game_tree.efg_players(text, file, "game.efg")
+        if declared != players:
+            raise InstanceError(file, "players", f"the .efg file declares the players {list(declared)}; "
+                                "list the same names in the same order")
+        tree = game_tree.from_efg(text, name, game.designer, states, prior, file)
+    else:
+        if game.designer is not None:
+            raise InstanceError(file, "game.designer", "with a YAML tree the designer's payoff is at each leaf")
+        tree = game_tree.from_yaml(game.tree, states, prior, players, file)
+    for i, p in enumerate(spec.players):
+        if p.actions is None:
+            continue
+        for h, v in enumerate(tree.infoset_nodes):
+            if tree.mover[v[0]] == i and not set(tree.edges[v[0]]) <= set(p.actions):
+                raise InstanceError(file, f"players[{i}].actions", f"the tree gives {p.name} the actions "
+                                    f"{list(tree.edges[v[0]])} at {tree.infosets[h]!r}, not all listed here")
+    _check_expected(spec, file)
+    return Instance(
+        name=spec.name or default_name or "instance", file=file, environment=tree,
+        design=ExtensiveDesign("extensive", spec.objective, game.credible), description=spec.description,
         source=spec.source, expected=spec.expected, spec=document, kind="information", tags=tuple(spec.tags),
     )
 

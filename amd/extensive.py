@@ -1,0 +1,375 @@
+r"""Information design on a given extensive form: the designer's plan and its independent check.
+
+The game is a :class:`~amd.game_tree.GameTree`: nature draws θ, then players move at
+information sets. A *designer* (the mediator of Forges 1986 and Myerson 1986, who here also
+sees the state: Makris & Renou, "Information design in multistage games", TE 2023) observes
+the state and all past play, including every deviation, and at each decision node privately
+recommends an action to the player who moves there. What a player knows at a move is his
+information set, the recommendations he has received and his own actions: his *information
+state* (I, record, r).
+
+**The plan.** The designer's behaviour is a realization plan w over *designer histories*
+(chance outcomes, and at each decision the pair recommended r / played a): w(h, r) is the
+probability that the designer's recommendations along h and then r at h are the ones made,
+times nature's probabilities. It is linear: Σ_r w(h, r) = w(parent edge) (von Stengel 1996's
+sequence form for the designer). On path every player obeys (a = r).
+
+**Obedience at every information state against any continuation plan.** For player k and an
+information state s, with others obeying: c(s, a) = Σ u_k(z) w(z) over leaves z reached after
+playing a at s before k moves again; O(s) = c(s, r_s) + Σ_{s' after (s, r_s)} O(s') is the value
+of obeying from s on, and the best any continuation plan can do is the least v with
+v(s) ≥ c(s, a) + Σ_{s' after (s, a)} v(s') for every action a (the dual of the sequence-form
+best response; von Stengel & Forges 2008, Farina et al. 2019). The rows O(s) ≥ v(s), at every
+information state (those after the player's own past deviations included), make obeying a best
+reply at every one of them: sequential rationality of the recommendations, with beliefs from
+w. All masses are unnormalized, so an information state that is never reached constrains
+nothing — hence the credible version below.
+
+**Credibility** (``credible``, the default): after player i deviates (told r at information
+set I, plays a), the designer continues with a plan it chooses; the later movers must be
+willing to follow it. Each deviation event e = (i, I, r, a) splits, at the designer's first
+recommendation after it, into
+
+* a *hidden* continuation η_e: recommendations that look like the path to everyone else —
+  the mass it sends to each of j's information states (I_j, r') is at most the on-path mass
+  there, so j, who cannot tell, holds on-path beliefs (deviations being infinitely less likely
+  than the path, as in any consistent assessment) and obeys by the on-path rows; and
+* a *revealed* continuation ρ_e: later movers' obedience is imposed under the beliefs
+  conditional on e, with nature's draws and the designer's own choices in I weighed as on the
+  path — the belief every consistent assessment assigns to a deviation of i at I (trembles at
+  an information set are common to its nodes). Imposing it for each event separately makes
+  it hold under every mixture of events, hence whatever the relative likelihood of deviations.
+
+The deviator's own continuation is chosen freely (any plan; its value pools η_e and ρ_e, which
+he cannot tell apart). Without credibility (``credible: false``) later movers follow any
+post-deviation recommendation: the designer can threaten anything (a communication equilibrium
+with observed actions).
+
+What is not captured: the hidden/revealed choice is made at the first recommendation after the
+deviation (not later); after a deviation, only one further player's deviations are examined
+(a second deviator's punishers are not re-examined); a hidden continuation is bounded by the
+on-path mass of each information state (not merely supported where the path is).
+Every Bayes correlated equilibrium of a simultaneous-move game written as a tree is feasible:
+replay its recommendations, hidden (tested).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from amd.certificate import DEFAULT_TOLERANCE, Certificate, Check
+from amd.game_tree import CHANCE, CHOICE, LEAF, MOVE, GameTree
+
+ON = ("on",)
+
+
+@dataclass(frozen=True)
+class ExtensiveDesign:
+    solution: str  # extensive
+    sense: str  # maximize | minimize
+    credible: bool = True
+
+
+@dataclass
+class InfoState:
+    player: int
+    context: tuple  # ("main",) or ("event", e)
+    infoset: int
+    record: tuple  # the player's earlier (recommended, played) pairs
+    rec: int  # the recommendation now
+    n_actions: int
+
+
+@dataclass
+class PlanLayout:
+    """Designer histories, information states and the sparse pieces of every row.
+
+    Columns 0..n_w-1 are the plan w (one per designer decision point and recommendation)."""
+
+    tree: GameTree
+    credible: bool
+    events: list[tuple[int, int, int, int]] = field(default_factory=list)  # (player, infoset, r, a)
+    points: list[tuple] = field(default_factory=list)  # (node, branch, label) per decision point
+    point_cols: list[list[int]] = field(default_factory=list)
+    n_w: int = 0
+    # flow groups: Σ w[cols] = factor · w[parent] (parent −1: = factor), and where
+    groups: list[tuple[list[int], int, float, str]] = field(default_factory=list)
+    states: list[InfoState] = field(default_factory=list)
+    state_index: dict = field(default_factory=dict)
+    c: list[tuple[int, int, int, float]] = field(default_factory=list)  # (info state, action, col, coef)
+    after: dict = field(default_factory=dict)  # (info state, action) -> set of next info states
+    hidden: list[tuple[list[int], list[int]]] = field(default_factory=list)  # Σ η cols ≤ Σ on-path cols
+    objective: dict = field(default_factory=dict)  # col -> coefficient
+    outcome: list[tuple[int, int, int, float]] = field(default_factory=list)  # (state, leaf, col, factor)
+    constant_outcome: list[tuple[int, int, float]] = field(default_factory=list)
+    fresh: list[int] = field(default_factory=list)  # the first decision points after a deviation
+
+    @property
+    def n_states(self) -> int:
+        return len(self.states)
+
+
+def _context(k: int, branch: tuple, events, credible: bool):
+    """Which obedience system player k's move on ``branch`` belongs to (None: not examined)."""
+    if branch == ON:
+        return ("main",)
+    e, kind, m = branch
+    i = events[e][0]
+    if k == i:
+        return ("main",) if m in (-1, i) else None
+    if credible and kind == "rho" and m in (-1, k):
+        return ("event", e)
+    return None
+
+
+def _member(branch: tuple, k: int, ctx: tuple, events) -> bool:
+    """Does a leaf on ``branch`` count in player k's system ``ctx``?"""
+    if branch == ON:
+        return ctx == ("main",)
+    e, kind, m = branch
+    i = events[e][0]
+    if ctx == ("main",):
+        return k == i and m in (-1, i)
+    return ctx == ("event", e) and kind == "rho" and m in (-1, k) and k != i
+
+
+def _may_deviate(branch: tuple, k: int, events, credible: bool) -> bool:
+    if branch == ON:
+        return True
+    e, kind, m = branch
+    i = events[e][0]
+    if m == -1:
+        return k == i or (credible and kind == "rho")
+    return k == m
+
+
+def layout(tree: GameTree, credible: bool = True) -> PlanLayout:
+    """Enumerate the designer histories the formulation needs (module docstring)."""
+    L = PlanLayout(tree, credible)
+    event_index: dict[tuple, int] = {}
+    onpath_cols: dict[tuple, list[int]] = {}
+    hidden_cols: dict[tuple, list[int]] = {}
+    n = tree.n_players
+
+    def info_state(k, ctx, h, record, r, m) -> int:
+        key = (k, ctx, h, record, r)
+        if key not in L.state_index:
+            L.state_index[key] = len(L.states)
+            L.states.append(InfoState(k, ctx, h, record, r, m))
+        return L.state_index[key]
+
+    def label(node: int, trail: tuple) -> str:
+        return f"{tree.states[tree.state[node]]}|" + ",".join(trail)
+
+    def walk(node: int, parent: int, factor: float, branches: list[tuple], fresh: bool,
+             last: tuple, records: tuple, trail: tuple):
+        """``branches``: one branch, or the two (hidden, revealed) a fresh deviation splits into."""
+        kind = tree.kind[node]
+        if kind == CHANCE:
+            for lab, c, p in zip(tree.edges[node], tree.children[node], tree.prob[node]):
+                if p > 0:  # the root's draw is the state, which every label starts with
+                    walk(c, parent, factor * p, branches, fresh, last, records, trail + ((lab,) if node else ()))
+            return
+        if kind == LEAF:
+            branch = branches[-1]  # a deviation with no one left to move: hidden or revealed alike
+            s, z = tree.state[node], tree.leaf[node]
+            if branch == ON:
+                if parent < 0:
+                    L.constant_outcome.append((s, z, factor))
+                else:
+                    L.outcome.append((s, z, parent, factor))
+                    L.objective[parent] = L.objective.get(parent, 0.0) + factor * tree.value[node]
+            if parent >= 0:
+                for k in range(n):
+                    if last[k] is None:
+                        continue
+                    st, a = last[k]
+                    if _member(branch, k, L.states[st].context, L.events):
+                        L.c.append((st, a, parent, factor * tree.payoffs[node, k]))
+            return
+        group = len(L.groups)
+        L.groups.append(([], parent, factor, label(node, trail)))
+        acts = tree.edges[node]
+        k = tree.mover[node]
+        for branch in branches:
+            cols = list(range(L.n_w, L.n_w + len(acts)))
+            L.n_w += len(acts)
+            if fresh:
+                L.fresh.append(len(L.points))
+            L.points.append((node, branch, label(node, trail)))
+            L.point_cols.append(cols)
+            L.groups[group][0].extend(cols)
+            if kind == CHOICE:
+                for r, child in enumerate(tree.children[node]):
+                    walk(child, cols[r], 1.0, [branch], False, last, records, trail + (acts[r],))
+                continue
+            h = tree.infoset[node]
+            ctx = _context(k, branch, L.events, L.credible)
+            for r in range(len(acts)):
+                st = info_state(k, ctx, h, records[k], r, len(acts)) if ctx is not None else None
+                if st is not None and last[k] is not None and L.states[last[k][0]].context == ctx:
+                    L.after.setdefault(last[k], set()).add(st)
+                key = (k, h, records[k], r)
+                if branch == ON:
+                    onpath_cols.setdefault(key, []).append(cols[r])
+                elif branch[1] == "eta" and branch[2] == -1 and k != L.events[branch[0]][0]:
+                    hidden_cols.setdefault((branch[0],) + key, []).append(cols[r])
+                for a, child in enumerate(tree.children[node]):
+                    if a != r and not _may_deviate(branch, k, L.events, L.credible):
+                        continue
+                    nlast = last[:k] + ((st, a) if st is not None else None,) + last[k + 1:]
+                    nrec = records[:k] + (records[k] + ((r, a),),) + records[k + 1:]
+                    step = trail + (acts[a] if a == r else f"{acts[r]}→{acts[a]}",)
+                    if a == r:
+                        walk(child, cols[r], 1.0, [branch], False, nlast, nrec, step)
+                    elif branch == ON:
+                        ev = (k, h, r, a)
+                        if ev not in event_index:
+                            event_index[ev] = len(L.events)
+                            L.events.append(ev)
+                        e = event_index[ev]
+                        split = [(e, "eta", -1), (e, "rho", -1)] if L.credible else [(e, "rho", -1)]
+                        walk(child, cols[r], 1.0, split, True, nlast, nrec, step)
+                    else:
+                        walk(child, cols[r], 1.0, [(branch[0], branch[1], k)], False, nlast, nrec, step)
+
+    walk(0, -1, 1.0, [ON], False, (None,) * n, ((),) * n, ())
+    for key, cols in hidden_cols.items():
+        L.hidden.append((cols, onpath_cols.get(key[1:], [])))
+    return L
+
+
+def branch_label(L: PlanLayout, branch: tuple) -> str:
+    if branch == ON:
+        return "on path"
+    e, kind, m = branch
+    i, h, r, a = L.events[e]
+    t = L.tree
+    acts = t.edges[t.infoset_nodes[h][0]]
+    what = f"after {t.players[i]} told {acts[r]} played {acts[a]} at {t.infosets[h]}"
+    if m != -1:
+        what += f", then {t.players[m]} deviated"
+    return f"{'hidden' if kind == 'eta' else 'revealed'} {what}"
+
+
+def outcome(L: PlanLayout, w: np.ndarray) -> np.ndarray:
+    """The on-path distribution of (state, leaf)."""
+    pi = np.zeros(L.tree.shape)
+    for s, z, col, f in L.outcome:
+        pi[s, z] += f * w[col]
+    for s, z, f in L.constant_outcome:
+        pi[s, z] += f
+    return pi
+
+
+def designer_value(tree: GameTree, pi: np.ndarray) -> float:
+    """Σ_{θ, z} π(θ, z) d(θ, z)."""
+    d = np.zeros(tree.shape)
+    for v, z in enumerate(tree.leaf):
+        if z >= 0:
+            d[tree.state[v], z] = tree.value[v]
+    return float((pi * d).sum())
+
+
+def information_state_label(L: PlanLayout, s: int) -> dict:
+    st = L.states[s]
+    t = L.tree
+    acts = t.edges[t.infoset_nodes[st.infoset][0]]
+    where = "on path or after own deviations" if st.context == ("main",) else branch_label(L, (st.context[1], "rho", -1))
+    past = ", ".join(f"told {r} played {a}" for r, a in st.record) if st.record else "none"
+    return {"player": t.players[st.player], "information_set": t.infosets[st.infoset],
+            "recommended": acts[st.rec], "own_past_moves": past, "beliefs": where}
+
+
+def verify_plan(L: PlanLayout, w: np.ndarray, tolerance: float = DEFAULT_TOLERANCE) -> Certificate:
+    """Check a plan w on layout L directly: non-negative, flows, hidden bounds, and obedience at
+    every information state by backward induction over the player's continuation plans."""
+    t = L.tree
+    scale = max(1.0, float(np.abs(t.payoffs).max(initial=0)))
+    tol = tolerance * scale
+    checks: dict[str, Check] = {}
+    neg = float(max(0.0, -w.min(initial=0.0)))
+    checks["nonnegative"] = Check(neg, neg <= tol)
+    worst_flow, where = 0.0, None
+    for cols, parent, factor, at in L.groups:
+        gap = abs(float(w[cols].sum()) - factor * (float(w[parent]) if parent >= 0 else 1.0))
+        if gap > worst_flow:
+            worst_flow, where = gap, {"designer_history": at}
+    checks["probability_flow"] = Check(worst_flow, worst_flow <= tol, where if worst_flow > tol else None)
+    over = 0.0
+    for eta, on in L.hidden:
+        over = max(over, float(w[eta].sum() - w[on].sum()))
+    checks["hidden_continuation"] = Check(max(0.0, over), over <= tol)
+    c = np.zeros((L.n_states, max((s.n_actions for s in L.states), default=1)))
+    for s, a, col, coef in L.c:
+        c[s, a] += coef * w[col]
+    best: dict[int, float] = {}
+    obey: dict[int, float] = {}
+
+    def value(s: int, memo: dict, plan) -> float:
+        if s not in memo:
+            st = L.states[s]
+            acts = [st.rec] if plan == "obey" else range(st.n_actions)
+            memo[s] = max(c[s, a] + sum(value(x, memo, plan) for x in L.after.get((s, a), ())) for a in acts)
+        return memo[s]
+
+    worst, at = 0.0, None
+    for s in range(L.n_states):
+        gain = float(value(s, best, "best") - value(s, obey, "obey"))
+        if gain > worst:
+            worst, at = gain, s
+    checks["obedience"] = Check(worst, worst <= tol,
+                                information_state_label(L, at) | {"gain": worst} if at is not None else None)
+    top = max(ch.max_violation for ch in checks.values())
+    return Certificate(all(ch.holds for ch in checks.values()), top, tol, checks)
+
+
+
+def punishment_mass(L: PlanLayout, w: np.ndarray) -> dict[str, float]:
+    """Probability mass (unnormalized, summed over deviations) of hidden and revealed continuations."""
+    out = {"hidden": 0.0, "revealed": 0.0}
+    for p in L.fresh:
+        out["hidden" if L.points[p][1][1] == "eta" else "revealed"] += float(w[L.point_cols[p]].sum())
+    return out
+
+
+def _key(L: PlanLayout, p: int) -> str:
+    node, branch, where = L.points[p]
+    kind = "path" if branch == ON else "hidden" if branch[1] == "eta" else "revealed"
+    return f"{kind}: {where}"
+
+
+def plan_to_dict(L: PlanLayout, w: np.ndarray) -> dict[str, dict[str, float]]:
+    """The plan as {"path|hidden|revealed: state|history": {action: mass}} — the history lists the
+    edges taken, a deviation written told→played."""
+    t = L.tree
+    return {_key(L, p): {a: float(w[c]) + 0.0 for a, c in zip(t.edges[L.points[p][0]], cols)}
+            for p, cols in enumerate(L.point_cols)}
+
+
+def plan_from_dict(L: PlanLayout, raw, file: str, key: str = "details.plan") -> np.ndarray:
+    """Read a plan written by :func:`plan_to_dict` back onto the layout."""
+    from amd.errors import InstanceError
+    from amd.numeric import to_number
+
+    if not isinstance(raw, dict):
+        raise InstanceError(file, key, "required: the plan of a 'solution: extensive' result")
+    w = np.zeros(L.n_w)
+    for p, cols in enumerate(L.point_cols):
+        k = _key(L, p)
+        got = raw.get(k)
+        acts = L.tree.edges[L.points[p][0]]
+        if not isinstance(got, dict) or set(got) != set(acts):
+            raise InstanceError(file, f"{key}.{k}", f"expected the masses of {', '.join(acts)} "
+                                "(was the result written for this instance?)")
+        for a, c in zip(acts, cols):
+            try:
+                w[c] = to_number(got[a])
+            except ValueError as e:
+                raise InstanceError(file, f"{key}.{k}.{a}", str(e)) from None
+    extra = set(raw) - {_key(L, p) for p in range(len(L.points))}
+    if extra:
+        raise InstanceError(file, f"{key}.{sorted(extra)[0]}", "no such designer history in this game")
+    return w

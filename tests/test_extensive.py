@@ -1,0 +1,248 @@
+"""Information design on a given game tree (`solution: extensive`): values from theory."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import amd
+from amd import extensive
+
+TOL = 1e-7
+
+
+def tree_game(tree, players, states=None, prior=None, objective="maximize", credible=True, **extra):
+    doc = {"format": "amd/1", "kind": "information", "name": "tree", "players": [{"name": p} for p in players],
+           "solution": "extensive", "objective": objective, "game": {"tree": tree, "credible": credible}}
+    if states is not None:
+        doc |= {"states": states, "prior": prior}
+    return amd.parse(doc | extra)
+
+
+def leaf(designer, **payoffs):
+    return {"payoffs": payoffs, "designer": designer}
+
+
+JUDGE = {"player": "judge", "moves": {"acquit": leaf(0, judge=[1, 0]), "convict": leaf(1, judge=[0, 1])}}
+
+
+def test_one_mover_tree_is_bayesian_persuasion():
+    """Kamenica–Gentzkow: prior guilty 0.3, convict iff P(guilty) ≥ ½ → P(convict) = 0.3 + 0.7·(3/7)
+    = 0.6; the worst signal for the prosecutor never convicts."""
+    r = amd.solve(tree_game(JUDGE, ["judge"], ["innocent", "guilty"], [0.7, 0.3]))
+    assert r.status == "optimal" and r.certificate.verified
+    assert r.objective == pytest.approx(0.6, abs=TOL)
+    z = r.details["leaves"].index("convict")
+    assert r.outcome[0, z] / 0.7 == pytest.approx(3 / 7, abs=TOL)
+    assert r.outcome[:, z].sum() == pytest.approx(0.6, abs=TOL)
+    worst = amd.solve(tree_game(JUDGE, ["judge"], ["innocent", "guilty"], [0.7, 0.3], objective="minimize"))
+    assert worst.objective == pytest.approx(0.0, abs=TOL)
+
+
+ENTRY = {"player": "entrant", "moves": {
+    "out": leaf(2, entrant=0, incumbent=2),
+    "in": {"player": "incumbent", "moves": {"fight": leaf(-1, entrant=-1, incumbent=-1),
+                                            "accommodate": leaf(1, entrant=1, incumbent=1)}}}}
+
+
+def test_entry_deterrence_needs_a_credible_threat():
+    """The designer (paid like the incumbent) would like the entrant out (2). A threat to fight
+    keeps him out only if the incumbent follows it: without credibility the value is 2; with it,
+    the incumbent accommodates after any entry (1 > −1), the entrant enters (1 > 0): value 1."""
+    credible = amd.solve(tree_game(ENTRY, ["entrant", "incumbent"]))
+    threat = amd.solve(tree_game(ENTRY, ["entrant", "incumbent"], credible=False))
+    assert credible.certificate.verified and threat.certificate.verified
+    assert credible.objective == pytest.approx(1.0, abs=TOL)
+    assert threat.objective == pytest.approx(2.0, abs=TOL)
+    assert credible.outcome[0, credible.details["leaves"].index("in,accommodate")] == pytest.approx(1.0, abs=TOL)
+
+
+def prisoners_dilemma(g, A=3.0, b=1.0, designer_orders=True, observed=False):
+    """PD with CC=(g,g), CD=(0,A), DC=(A,0), DD=(b,b); the designer wants P(C,C). With
+    ``designer_orders`` the designer picks who moves first, unseen (Doval & Ely 2020); each
+    player has one information set whatever his position and does not see the other's move."""
+    pay = {("C", "C"): (g, g), ("C", "D"): (0, A), ("D", "C"): (A, 0), ("D", "D"): (b, b)}
+
+    def end(a1, a2):
+        return leaf(1 if (a1, a2) == ("C", "C") else 0, row=pay[a1, a2][0], col=pay[a1, a2][1])
+
+    def second(first_action, who):
+        sets = {"infoset": who} if not observed else {}
+        if who == "col":
+            return {"player": "col", **sets, "moves": {a: end(first_action, a) for a in "CD"}}
+        return {"player": "row", **sets, "moves": {a: end(a, first_action) for a in "CD"}}
+
+    row_first = {"player": "row", "infoset": "row", "moves": {a: second(a, "col") for a in "CD"}}
+    if not designer_orders:
+        return row_first
+    col_first = {"player": "col", "infoset": "col", "moves": {a: second(a, "row") for a in "CD"}}
+    return {"player": "designer", "moves": {"row first": row_first, "col first": col_first}}
+
+
+@pytest.mark.parametrize("g, best", [(1.9, 0.0), (2.0, 1.0), (2.9, 1.0)])
+def test_designer_chosen_order_reaches_doval_ely(g, best):
+    """Doval & Ely: with a hidden random order P(C,C) = 1 iff g ≥ (A+b)/2 = 2 — a player told C
+    is first or second with probability ½; first, a deviation is seen and punished with D
+    (worth b = 1), second, it is worth A = 3; so obeying needs g ≥ (1 + 3)/2. The same tree
+    under `solution: extensive` gives the value `solution: sequential` gives."""
+    r = amd.solve(tree_game(prisoners_dilemma(g), ["row", "col"]))
+    assert r.status == "optimal" and r.certificate.verified
+    assert r.objective == pytest.approx(best, abs=TOL)
+
+
+def test_a_known_order_never_cooperates():
+    """With the order fixed and known, the second mover told C defects (A > g whatever he
+    believes): P(C,C) = 0 even at g = 2.9 — whether or not he sees the first move."""
+    for observed in (False, True):
+        r = amd.solve(tree_game(prisoners_dilemma(2.9, designer_orders=False, observed=observed), ["row", "col"]))
+        assert r.objective == pytest.approx(0.0, abs=TOL)
+
+
+def test_extensive_strictly_better_than_bce_and_coinciding():
+    """PD at g = 2: BCE never cooperates (D dominant), the designer-ordered tree always does.
+    One mover: both are Bayesian persuasion (0.6)."""
+    pd = amd.solve(tree_game(prisoners_dilemma(2.0), ["row", "col"]))
+    bce = amd.solve(amd.parse({"format": "amd/1", "kind": "information", "states": ["s"], "prior": [1],
+                               "players": [{"name": "row", "actions": ["C", "D"]}, {"name": "col", "actions": ["C", "D"]}],
+                               "payoffs": {"row": [[[2, 0], [3, 1]]], "col": [[[2, 3], [0, 1]]]},
+                               "designer": [[[1, 0], [0, 0]]]}))
+    assert (pd.objective, bce.objective) == pytest.approx((1.0, 0.0), abs=TOL)
+    persuasion = amd.solve(amd.parse({"format": "amd/1", "kind": "information", "states": ["innocent", "guilty"],
+                                      "prior": [0.7, 0.3], "players": [{"name": "judge", "actions": ["acquit", "convict"]}],
+                                      "payoffs": {"judge": [[1, 0], [0, 1]]}, "designer": [[0, 1], [0, 1]]}))
+    tree = amd.solve(tree_game(JUDGE, ["judge"], ["innocent", "guilty"], [0.7, 0.3]))
+    assert tree.objective == pytest.approx(persuasion.objective, abs=TOL) == 0.6
+
+
+@st.composite
+def simultaneous_games(draw):
+    n = draw(st.integers(2, 3))
+    S = draw(st.integers(1, 2))
+    k = [draw(st.integers(2, 3 if n == 2 else 2)) for _ in range(n)]
+    shape = (S, *k)
+    ints = lambda: np.reshape(draw(st.lists(st.integers(-3, 3), min_size=int(np.prod(shape)),  # noqa: E731
+                                            max_size=int(np.prod(shape)))), shape)
+    prior = np.array(draw(st.lists(st.integers(1, 3), min_size=S, max_size=S)), float)
+    return [f"p{i}" for i in range(n)], [[f"a{j}" for j in range(m)] for m in k], [ints() for _ in range(n)], \
+        ints(), (prior / prior.sum()).tolist()
+
+
+def as_tree(players, actions, U, D, S):
+    """The normal form as a tree: players move in file order, each at one information set
+    (no one sees an earlier move)."""
+    def node(i, prof):
+        if i == len(players):
+            return {"payoffs": {p: [float(U[j][(s, *prof)]) for s in range(S)] for j, p in enumerate(players)},
+                    "designer": [float(D[(s, *prof)]) for s in range(S)]}
+        return {"player": players[i], "infoset": players[i],
+                "moves": {a: node(i + 1, (*prof, j)) for j, a in enumerate(actions[i])}}
+    return node(0, ())
+
+
+@settings(max_examples=30, deadline=None)
+@given(simultaneous_games(), st.sampled_from(["maximize", "minimize"]))
+def test_tree_of_a_simultaneous_game_contains_every_bce(g, sense):
+    """Replaying a BCE's recommendations (hidden after a deviation) is a credible plan, so the
+    designer-best tree value is at least the BCE one and the adversarial at most; dropping
+    credibility only adds plans."""
+    players, actions, U, D, prior = g
+    S = len(prior)
+    states = [f"s{j}" for j in range(S)]
+    bce = amd.solve(amd.parse({"format": "amd/1", "kind": "information", "states": states, "prior": prior,
+                               "players": [{"name": p, "actions": a} for p, a in zip(players, actions)],
+                               "payoffs": {p: U[j].tolist() for j, p in enumerate(players)},
+                               "designer": D.tolist(), "objective": sense}))
+    tree = as_tree(players, actions, U, D, S)
+    cred = amd.solve(tree_game(tree, players, states, prior, objective=sense))
+    free = amd.solve(tree_game(tree, players, states, prior, objective=sense, credible=False))
+    assert bce.status == cred.status == free.status == "optimal"
+    assert cred.certificate.verified and free.certificate.verified
+    sign = 1 if sense == "maximize" else -1
+    assert sign * cred.objective >= sign * bce.objective - 1e-7
+    assert sign * free.objective >= sign * cred.objective - 1e-7
+
+
+def test_verifier_names_the_player_who_gains(tmp_path):
+    """The g = 2 plan is not obedient at g = 1.9: the player told C gains 2·½·(2 − 1.9)·… > 0."""
+    good = tree_game(prisoners_dilemma(2.0), ["row", "col"])
+    r = amd.solve(good)
+    L = extensive.layout(tree_game(prisoners_dilemma(1.9), ["row", "col"]).environment)
+    w = extensive.plan_from_dict(L, r.details["plan"], "result")
+    cert = extensive.verify_plan(L, w)
+    assert not cert.verified and cert.failures() == ["obedience"]
+    assert cert.checks["obedience"].worst["recommended"] == "C"
+    assert cert.checks["obedience"].max_violation == pytest.approx(0.1, abs=1e-9)
+    w2 = w.copy()
+    w2[L.point_cols[0][0]] += 0.1  # the order no longer adds up to one
+    assert "probability_flow" in extensive.verify_plan(L, w2).failures()
+
+
+def test_gambit_efg_gives_the_same_values(tmp_path):
+    """The entry game and the prosecutor (nature's draw as a Gambit chance node) from .efg files."""
+    (tmp_path / "entry.efg").write_text(
+        'EFG 2 R "Entry" { "entrant" "incumbent" }\n""\n\n'
+        'p "" 1 1 "" { "out" "in" } 0\n'
+        't "" 1 "Out" { 0, 2 }\n'
+        'p "" 2 1 "" { "fight" "accommodate" } 0\n'
+        't "" 2 "Fight" { -1, -1 }\n'
+        't "" 3 "Accommodate" { 1, 1 }\n')
+    (tmp_path / "kg.efg").write_text(
+        'EFG 2 R "Prosecutor" { "judge" }\n""\n\n'
+        'c "" 1 "" { "innocent" 7/10 "guilty" 3/10 } 0\n'
+        'p "" 1 1 "" { "acquit" "convict" } 0\n'
+        't "" 1 "acquit innocent" { 1 }\n'
+        't "" 2 "convict innocent" { 0 }\n'
+        'p "" 1 1 "" { "acquit" "convict" } 0\n'
+        't "" 3 "acquit guilty" { 0 }\n'
+        't "" 4 "convict guilty" { 1 }\n')
+    base = {"format": "amd/1", "kind": "information", "solution": "extensive"}
+    entry = {**base, "players": [{"name": "entrant"}, {"name": "incumbent"}],
+             "game": {"efg": "entry.efg", "designer": "incumbent"}}
+    (tmp_path / "entry.yaml").write_text(json.dumps(entry))
+    assert amd.solve(amd.load(tmp_path / "entry.yaml")).objective == pytest.approx(1.0, abs=TOL)
+    entry["game"]["credible"] = False
+    (tmp_path / "entry.yaml").write_text(json.dumps(entry))
+    assert amd.solve(amd.load(tmp_path / "entry.yaml")).objective == pytest.approx(2.0, abs=TOL)
+    kg = {**base, "players": [{"name": "judge"}], "game": {"efg": "kg.efg", "designer": {
+        "acquit innocent": 0, "convict innocent": 1, "acquit guilty": 0, "convict guilty": 1}}}
+    (tmp_path / "kg.yaml").write_text(json.dumps(kg))
+    inst = amd.load(tmp_path / "kg.yaml")
+    assert inst.spec["game"]["efg"]["file"] == "kg.efg"  # the text travels with the document
+    assert amd.solve(amd.parse(inst.spec)).objective == pytest.approx(0.6, abs=TOL)
+
+
+@pytest.mark.parametrize("change, path", [
+    (lambda t: t["moves"]["in"].update(player="nobody"), "game.tree.moves.in.player"),
+    (lambda t: t["moves"]["out"]["payoffs"].pop("incumbent"), "game.tree.moves.out.payoffs.incumbent"),
+    (lambda t: t["moves"]["out"].update(designer="lots"), "game.tree.moves.out.designer"),
+    (lambda t: t["moves"]["in"].update(colour="red"), "game.tree.moves.in.colour"),
+    (lambda t: t.update(moves={}), "game.tree.moves"),
+])
+def test_tree_errors_name_the_key(change, path):
+    tree = json.loads(json.dumps(ENTRY))
+    change(tree)
+    with pytest.raises(amd.InstanceError) as e:
+        tree_game(tree, ["entrant", "incumbent"])
+    assert e.value.path == path
+
+
+def test_information_sets_must_be_consistent_and_recall_perfect():
+    mixed = {"player": "a", "infoset": "x", "moves": {
+        "l": {"player": "b", "infoset": "x", "moves": {"u": leaf(0, a=0, b=0)}}, "r": leaf(0, a=0, b=0)}}
+    with pytest.raises(amd.InstanceError, match="two players"):
+        tree_game(mixed, ["a", "b"])
+    forgetful = {"player": "a", "moves": {
+        side: {"player": "a", "infoset": "x", "moves": {"u": leaf(0, a=0), "d": leaf(0, a=1)}} for side in "lr"}}
+    with pytest.raises(amd.InstanceError, match="perfect recall"):
+        tree_game(forgetful, ["a"])
+    chance = {"chance": {"h": 0.5, "t": 0.6}, "moves": {"h": leaf(0, a=0), "t": leaf(0, a=0)}}
+    with pytest.raises(amd.InstanceError) as e:
+        tree_game(chance, ["a"])
+    assert e.value.path == "game.tree.chance"
+    with pytest.raises(amd.InstanceError) as e:
+        tree_game(ENTRY, ["entrant", "incumbent"], payoffs={"entrant": [1]})
+    assert e.value.path == "payoffs"
