@@ -60,7 +60,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from amd.certificate import DEFAULT_TOLERANCE, Certificate, Check
-from amd.game_tree import CHANCE, CHOICE, LEAF, MOVE, GameTree
+from amd.game_tree import CHANCE, CHOICE, LEAF, GameTree
 
 ON = ("on",)
 
@@ -336,7 +336,7 @@ def punishment_mass(L: PlanLayout, w: np.ndarray) -> dict[str, float]:
 
 
 def _key(L: PlanLayout, p: int) -> str:
-    node, branch, where = L.points[p]
+    _node, branch, where = L.points[p]
     kind = "path" if branch == ON else "hidden" if branch[1] == "eta" else "revealed"
     return f"{kind}: {where}"
 
@@ -371,5 +371,5 @@ def plan_from_dict(L: PlanLayout, raw, file: str, key: str = "details.plan") -> 
                 raise InstanceError(file, f"{key}.{k}.{a}", str(e)) from None
     extra = set(raw) - {_key(L, p) for p in range(len(L.points))}
     if extra:
-        raise InstanceError(file, f"{key}.{sorted(extra)[0]}", "no such designer history in this game")
+        raise InstanceError(file, f"{key}.{min(extra)}", "no such designer history in this game")
     return w

@@ -63,12 +63,6 @@ class GameTree:
         """(S, leaves): the layout of an outcome, the distribution of (state, leaf)."""
         return len(self.states), len(self.leaves)
 
-    def actions(self, node: int) -> tuple[str, ...]:
-        return self.edges[node]
-
-    def infoset_player(self, h: int) -> int:
-        return self.mover[self.infoset_nodes[h][0]]
-
     @property
     def infoset_nodes(self) -> list[list[int]]:
         out: list[list[int]] = [[] for _ in self.infosets]
@@ -127,7 +121,7 @@ class _Builder:
         if "moves" not in raw:
             unknown = set(raw) - {"payoffs", "designer"}
             if unknown:
-                self.fail(f"{path}.{sorted(unknown)[0]}", "unknown key in a leaf (expected 'payoffs', 'designer')")
+                self.fail(f"{path}.{min(unknown)}", "unknown key in a leaf (expected 'payoffs', 'designer')")
             for key in ("payoffs", "designer"):
                 if key not in raw:
                     self.fail(f"{path}.{key}", "required key is missing in a leaf")
@@ -152,7 +146,7 @@ class _Builder:
         if "chance" in raw:
             unknown = set(raw) - {"chance", "moves"}
             if unknown:
-                self.fail(f"{path}.{sorted(unknown)[0]}", "unknown key in a chance node (expected 'chance', 'moves')")
+                self.fail(f"{path}.{min(unknown)}", "unknown key in a chance node (expected 'chance', 'moves')")
             ch = raw["chance"]
             if not isinstance(ch, dict) or set(map(str, ch)) != set(labels):
                 self.fail(f"{path}.chance", "expected a mapping with one probability per move")
@@ -165,7 +159,7 @@ class _Builder:
         else:
             unknown = set(raw) - {"player", "infoset", "moves"}
             if unknown:
-                self.fail(f"{path}.{sorted(unknown)[0]}", "unknown key in a decision node "
+                self.fail(f"{path}.{min(unknown)}", "unknown key in a decision node "
                           "(expected 'player', 'infoset', 'moves'; or 'chance' and 'moves')")
             if "player" not in raw:
                 self.fail(f"{path}.player", "required key is missing (who moves here: a player or 'designer')")

@@ -18,17 +18,17 @@ from __future__ import annotations
 
 import numpy as np
 import pyomo.environ as pyo
+from amd.models.linear import RowBlock, add_rows
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from amd.extensive import PlanLayout
-from amd.models.linear import RowBlock, add_rows
 
 
 def _rows(L: PlanLayout) -> dict[str, RowBlock]:
     n_w, n_s = L.n_w, L.n_states
     N = n_w + 2 * n_s
-    O = lambda s: n_w + s  # noqa: E731
-    V = lambda s: n_w + n_s + s  # noqa: E731
+    O = lambda s: n_w + s
+    V = lambda s: n_w + n_s + s
     c: dict[tuple[int, int], list[tuple[int, float]]] = {}
     for s, a, col, coef in L.c:
         c.setdefault((s, a), []).append((col, coef))

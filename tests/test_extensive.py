@@ -124,7 +124,7 @@ def simultaneous_games(draw):
     S = draw(st.integers(1, 2))
     k = [draw(st.integers(2, 3 if n == 2 else 2)) for _ in range(n)]
     shape = (S, *k)
-    ints = lambda: np.reshape(draw(st.lists(st.integers(-3, 3), min_size=int(np.prod(shape)),  # noqa: E731
+    ints = lambda: np.reshape(draw(st.lists(st.integers(-3, 3), min_size=int(np.prod(shape)),
                                             max_size=int(np.prod(shape)))), shape)
     prior = np.array(draw(st.lists(st.integers(1, 3), min_size=S, max_size=S)), float)
     return [f"p{i}" for i in range(n)], [[f"a{j}" for j in range(m)] for m in k], [ints() for _ in range(n)], \
@@ -246,3 +246,26 @@ def test_information_sets_must_be_consistent_and_recall_perfect():
     with pytest.raises(amd.InstanceError) as e:
         tree_game(ENTRY, ["entrant", "incumbent"], payoffs={"entrant": [1]})
     assert e.value.path == "payoffs"
+
+
+def test_cli_solve_out_then_verify(root, tmp_path):
+    """SPEC §3 for trees: `amd solve --out` writes the plan, `amd verify` re-checks it (exit 0);
+    moving the designer's order to one side breaks the flow of probability (exit 1)."""
+    from typer.testing import CliRunner
+
+    from amd.cli import app
+
+    runner = CliRunner()
+    f, res = root / "instances" / "extensive" / "prisoners-dilemma-designer-order-g20.yaml", tmp_path / "r.json"
+    r = runner.invoke(app, ["solve", str(f), "--out", str(res)])
+    assert r.exit_code == 0 and "row first" in r.output
+    r = runner.invoke(app, ["verify", str(f), str(res), "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["objective"] == pytest.approx(1.0, abs=TOL)
+    data = json.loads(res.read_text())
+    data["plan"]["path: state|"] = {"row first": 1.0, "col first": 0.5}
+    res.write_text(json.dumps(data))
+    r = runner.invoke(app, ["verify", str(f), str(res)])
+    assert r.exit_code == 1 and "probability_flow" in r.output
+    plot = tmp_path / "p.png"
+    assert runner.invoke(app, ["plot", str(f), "--out", str(plot)]).exit_code == 0 and plot.stat().st_size > 0
