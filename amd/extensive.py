@@ -35,10 +35,13 @@ recommendation after it, into
   there, so j, who cannot tell, holds on-path beliefs (deviations being infinitely less likely
   than the path, as in any consistent assessment) and obeys by the on-path rows; and
 * a *revealed* continuation ρ_e: later movers' obedience is imposed under the beliefs
-  conditional on e, with nature's draws and the designer's own choices in I weighed as on the
-  path — the belief every consistent assessment assigns to a deviation of i at I (trembles at
-  an information set are common to its nodes). Imposing it for each event separately makes
-  it hold under every mixture of events, hence whatever the relative likelihood of deviations.
+  conditional on e and on the designer continuing with ρ_e — nature's draws and the designer's
+  own randomization (this split included) weighed by the plan, the nodes of I alike: the belief
+  every consistent assessment assigns to a deviation of i at I (a tremble at an information
+  set is common to its nodes). Imposed for each event separately, obedience holds under every
+  mixture of events (the best reply to a mixture is worth at most the mixture of best replies),
+  hence whatever the relative likelihood of deviations, and whatever a mover who cannot tell
+  ρ_e from the path believes.
 
 The deviator's own continuation is chosen freely (any plan; its value pools η_e and ρ_e, which
 he cannot tell apart). Without credibility (``credible: false``) later movers follow any

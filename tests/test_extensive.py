@@ -269,3 +269,53 @@ def test_cli_solve_out_then_verify(root, tmp_path):
     assert r.exit_code == 1 and "probability_flow" in r.output
     plot = tmp_path / "p.png"
     assert runner.invoke(app, ["plot", str(f), "--out", str(plot)]).exit_code == 0 and plot.stat().st_size > 0
+
+
+def repeated_dilemma(T: int):
+    """The prisoner's dilemma (CC=2,2 CD=0,3 DC=3,0 DD=1,1) played T times, moves seen between
+    stages (not within one); payoffs and the designer's (welfare) summed over stages."""
+    pay = {("C", "C"): (2, 2), ("C", "D"): (0, 3), ("D", "C"): (3, 0), ("D", "D"): (1, 1)}
+
+    def stage(t, hist, tot):
+        if t == T:
+            return leaf(tot[0] + tot[1], row=tot[0], col=tot[1])
+        tag = "/".join(hist) or "start"
+        return {"player": "row", "infoset": f"row@{tag}", "moves": {a: {
+            "player": "col", "infoset": f"col@{tag}", "moves": {
+                b: stage(t + 1, [*hist, a + b], (tot[0] + pay[a, b][0], tot[1] + pay[a, b][1])) for b in "CD"}}
+            for a in "CD"}}
+    return stage(0, [], (0, 0))
+
+
+@pytest.mark.parametrize("T", [2, 3])
+@pytest.mark.parametrize("credible", [True, False])
+def test_finitely_repeated_dilemma_unravels(T, credible):
+    """In the last stage D is dominant, so any recommendation is defected from to D; a
+    deviation earlier cannot be punished below what the path gives (DD, the minmax 1, already),
+    and D gains 1 now: by induction only (D, D) is played — welfare 2 per stage, 2T, even when
+    the designer may threaten anything."""
+    r = amd.solve(tree_game(repeated_dilemma(T), ["row", "col"], credible=credible))
+    assert r.status == "optimal" and r.certificate.verified
+    assert r.objective == pytest.approx(2 * T, abs=TOL)
+
+
+def test_two_equilibria_in_the_last_stage_reward_cooperation():
+    """Benoit & Krishna (1985): stage game C/D/P with CC=4,4 CD=0,5 DC=5,0 DD=1,1 PP=3,3 and 0
+    elsewhere; (D,D) and (P,P) are stage equilibria. Played twice with moves seen in between,
+    (C,C) then (P,P), with (D,D) after a deviation, is credible: D gains 1 now and loses 3 − 1 = 2
+    later. Welfare 8 + 6 = 14, the most possible: no stage exceeds 8 and in the last one C is
+    never obeyed (D beats it against C and D, ties against P), leaving at most (P,P)."""
+    stage = {("C", "C"): (4, 4), ("C", "D"): (0, 5), ("D", "C"): (5, 0), ("D", "D"): (1, 1), ("P", "P"): (3, 3)}
+
+    def node(t, hist, tot):
+        if t == 2:
+            return leaf(tot[0] + tot[1], row=tot[0], col=tot[1])
+        tag = "/".join(hist) or "start"
+        return {"player": "row", "infoset": f"row@{tag}", "moves": {a: {
+            "player": "col", "infoset": f"col@{tag}", "moves": {
+                b: node(t + 1, [*hist, a + b], tuple(x + y for x, y in zip(tot, stage.get((a, b), (0, 0)))))
+                for b in "CDP"}} for a in "CDP"}}
+    r = amd.solve(tree_game(node(0, [], (0, 0)), ["row", "col"]))
+    assert r.status == "optimal" and r.certificate.verified
+    assert r.objective == pytest.approx(14.0, abs=TOL)
+    assert r.outcome[0, r.details["leaves"].index("C,C,P,P")] == pytest.approx(1.0, abs=TOL)
