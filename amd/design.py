@@ -200,64 +200,21 @@ def _solve_reduced(inst: Instance, auction, options: SolverOptions, tolerance: f
     return Result(inst.name, status, value, mech, cert, timing, None, message, program=program, details=details)
 
 
-def _solve_extensive(inst: Instance, options: SolverOptions, tolerance: float) -> Result:
-    """Designer-best or adversarial plan on a given game tree (amd.extensive), checked by
-    backward induction over every player's continuation plans."""
-    from amd import extensive
-    from amd.models import extensive as model
-
-    tree = inst.environment
-    timing: dict[str, float] = {}
-    start = time.perf_counter()
-    with _no_gc():
-        L = extensive.layout(tree, inst.design.credible)
-        m, columns = model.build(L, inst.design.sense)
-        timing["build_s"] = time.perf_counter() - start
-        start = time.perf_counter()
-        program = LinearProgram.from_pyomo(m, columns, options)
-    timing["load_s"] = time.perf_counter() - start
-    out = program.solve()
-    timing["solve_s"] = out.solve_s
-    if out.values is None:
-        return Result(inst.name, out.status, timing=timing, message=out.message, kind="information", program=program)
-    start = time.perf_counter()
-    w = np.maximum(out.values[:L.n_w], 0.0)  # HiGHS's −1e-12 noise is no designer probability
-    cert = extensive.verify_plan(L, w, tolerance)
-    pi = extensive.outcome(L, w)
-    value = extensive.designer_value(tree, pi)
-    timing["verify_s"] = time.perf_counter() - start
-    details = {"leaves": list(tree.leaves), "credible": inst.design.credible,
-               "size": {"designer_histories": len(L.points), "information_states": L.n_states,
-                        "deviation_events": len(L.events)},
-               "punishment_mass": extensive.punishment_mass(L, w),
-               # the whole plan, so that `amd verify` can check a written result again
-               "plan": extensive.plan_to_dict(L, w)}
-    status, message = out.status, out.message
-    if abs(value - out.objective) > cert.tolerance:
-        status = "error"
-        message = f"designer value recomputed from the plan ({value!r}) differs from HiGHS's ({out.objective!r})"
-    elif not cert.verified:
-        status = "error"
-        message = "the solver's plan fails verification: " + ", ".join(
-            f"{k} violated by {cert.checks[k].max_violation:.3g}" for k in cert.failures())
-    return Result(inst.name, status, value, None, cert, timing, None, message, kind="information",
-                  outcome=pi, details=details, program=program)
-
-
 def _solve_information(inst: Instance, options: SolverOptions, tolerance: float) -> Result:
-    """Designer-best or adversarial outcome over Bayes correlated equilibria (or over the
-    sequential extensive forms), verified independently."""
-    from amd import information
+    """Designer-best or adversarial outcome over Bayes correlated equilibria, over the
+    sequential extensive forms, or on a given game tree; verified independently."""
+    from amd import extensive, information
     from amd.models import bce, sequential
-
-    if inst.design.solution == "extensive":
-        return _solve_extensive(inst, options, tolerance)
+    from amd.models import extensive as tree_model
 
     game = inst.environment
     timing: dict[str, float] = {}
     start = time.perf_counter()
     with _no_gc():
-        if inst.design.solution == "sequential":
+        if inst.design.solution == "extensive":
+            layout = extensive.layout(game, inst.design.credible)
+            model, columns = tree_model.build(layout, inst.design.sense)
+        elif inst.design.solution == "sequential":
             model, columns, layout = sequential.build(game, inst.design.sense)
         else:
             model, columns = bce.build(game, inst.design.sense)
@@ -271,7 +228,17 @@ def _solve_information(inst: Instance, options: SolverOptions, tolerance: float)
         return Result(inst.name, out.status, timing=timing, message=out.message, kind="information", program=program)
     start = time.perf_counter()
     details: dict = {}
-    if inst.design.solution == "sequential":
+    if inst.design.solution == "extensive":
+        w = np.maximum(out.values[:layout.n_w], 0.0)  # HiGHS's −1e-12 noise is no designer probability
+        cert = extensive.verify_plan(layout, w, tolerance)
+        pi = extensive.outcome(layout, w)
+        details = {"leaves": list(game.leaves), "credible": inst.design.credible,
+                   "size": {"designer_histories": len(layout.points), "information_states": layout.n_states,
+                            "deviation_events": len(layout.events)},
+                   "punishment_mass": extensive.punishment_mass(layout, w),
+                   # the whole plan, so that `amd verify` can check a written result again
+                   "plan": extensive.plan_to_dict(layout, w)}
+    elif inst.design.solution == "sequential":
         z = out.values
         plan = z[layout.pi]
         keys = information.deviation_keys(game.n_players)
@@ -289,16 +256,22 @@ def _solve_information(inst: Instance, options: SolverOptions, tolerance: float)
     else:
         pi = out.values.reshape(game.shape)
         cert = information.verify_outcome(game, pi, tolerance)
-    value = information.designer_value(game, pi)
-    details |= {
-        "signals": clean(information.signals(game, pi)).tolist(),
-        "posteriors": clean(information.posteriors(game, pi)).tolist(),
-    }
+    if inst.design.solution == "extensive":
+        value = extensive.designer_value(game, pi)
+    else:
+        value = information.designer_value(game, pi)
+        details |= {
+            "signals": clean(information.signals(game, pi)).tolist(),
+            "posteriors": clean(information.posteriors(game, pi)).tolist(),
+        }
     if inst.design.solution == "bce":
         details["obedience_slack"] = information.obedience_slack(game, pi)
     timing["verify_s"] = time.perf_counter() - start
     status, message = out.status, out.message
-    if not cert.verified:
+    if abs(value - out.objective) > cert.tolerance:
+        status = "error"
+        message = f"designer value recomputed from the outcome ({value!r}) differs from HiGHS's ({out.objective!r})"
+    elif not cert.verified:
         status = "error"
         message = "the solver's outcome fails verification: " + ", ".join(
             f"{k} violated by {cert.checks[k].max_violation:.3g}" for k in cert.failures())

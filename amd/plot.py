@@ -39,12 +39,7 @@ def plot_outcome(game, pi: np.ndarray, path: str | Path, title: str = "") -> Pat
                 ax.text(c, r, f"{v:.3g}", ha="center", va="center", color="white" if v > 0.6 else "black")
     if game.n_players == 2:
         fig.colorbar(im, ax=axes[0].tolist(), shrink=0.8, label="π(a | θ)")
-    if title:
-        fig.suptitle(title, y=1.04)
-    path = Path(path)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path, title, 1.04)
 
 
 def plot_tree_outcome(tree, pi: np.ndarray, path: str | Path, title: str = "") -> Path:
@@ -65,8 +60,13 @@ def plot_tree_outcome(tree, pi: np.ndarray, path: str | Path, title: str = "") -
         ax.set_xlim(0, 1)
         ax.set_title(f"{tree.states[s]} (prior {tree.prior[s]:.3g})" if S > 1 else "how play ends", fontsize=10)
         ax.set_xlabel("P(leaf | state)")
+    return _save(plt, fig, path, title, 1.02)
+
+
+def _save(plt, fig, path: str | Path, title: str, y: float) -> Path:
+    """Title the figure, write it (the format from the file's suffix) and free it."""
     if title:
-        fig.suptitle(title, y=1.02)
+        fig.suptitle(title, y=y)
     path = Path(path)
     fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
