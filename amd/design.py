@@ -204,6 +204,7 @@ def _solve_information(inst: Instance, options: SolverOptions, tolerance: float)
     """Designer-best or adversarial outcome over Bayes correlated equilibria, over the
     sequential extensive forms, or on a given game tree; verified independently."""
     from amd import extensive, information
+    from amd.errors import InstanceError
     from amd.models import bce, sequential
     from amd.models import extensive as tree_model
 
@@ -212,7 +213,10 @@ def _solve_information(inst: Instance, options: SolverOptions, tolerance: float)
     start = time.perf_counter()
     with _no_gc():
         if inst.design.solution == "extensive":
-            layout = extensive.layout(game, inst.design.credible)
+            try:
+                layout = extensive.layout(game, inst.design.credible)
+            except extensive.TreeTooLarge as e:
+                raise InstanceError(inst.file, "game", str(e)) from None
             model, columns = tree_model.build(layout, inst.design.sense)
         elif inst.design.solution == "sequential":
             model, columns, layout = sequential.build(game, inst.design.sense)

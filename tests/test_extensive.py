@@ -319,3 +319,10 @@ def test_two_equilibria_in_the_last_stage_reward_cooperation():
     assert r.status == "optimal" and r.certificate.verified
     assert r.objective == pytest.approx(14.0, abs=TOL)
     assert r.outcome[0, r.details["leaves"].index("C,C,P,P")] == pytest.approx(1.0, abs=TOL)
+
+
+def test_a_tree_too_large_for_one_lp_is_refused_clearly(monkeypatch):
+    monkeypatch.setattr(extensive, "MAX_DESIGNER_HISTORIES", 50)
+    with pytest.raises(amd.InstanceError, match="designer histories") as e:
+        amd.solve(tree_game(repeated_dilemma(2), ["row", "col"]))
+    assert e.value.path == "game"
