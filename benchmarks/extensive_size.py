@@ -42,7 +42,7 @@ def main() -> None:
                 r = amd.solve(amd.parse(doc))
                 times.append(time.perf_counter() - start)
             assert r.certificate.verified and abs(r.objective - 2 * T) < 1e-7  # unravelling: 2 per stage
-            print(f"{T:>2} {str(credible):>8} {r.details['size']['designer_histories']:>10,} "
+            print(f"{T:>2} {credible!s:>8} {r.details['size']['designer_histories']:>10,} "
                   f"{r.details['size']['information_states']:>11,} {r.objective:>6.3g} {statistics.median(times):>8.3f}")
 
 
