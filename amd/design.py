@@ -69,6 +69,18 @@ class Result:
         return out
 
 
+def _checked(status: str, message: str, value: float, lp_value: float, cert: Certificate, recomputed: str,
+             what: str) -> tuple[str, str]:
+    """The status to report: "error" (and why) when the value recomputed from the solution differs
+    from HiGHS's or the independent check fails, else the solver's own."""
+    if abs(value - lp_value) > cert.tolerance:
+        return "error", f"{recomputed} ({value!r}) differs from HiGHS's ({lp_value!r})"
+    if not cert.verified:
+        return "error", f"{what} fails verification: " + ", ".join(
+            f"{k} violated by {cert.checks[k].max_violation:.3g}" for k in cert.failures())
+    return status, message
+
+
 @contextmanager
 def _no_gc():
     """Pyomo's build and compile allocate many small objects that never form cycles;
@@ -185,18 +197,13 @@ def _solve_reduced(inst: Instance, auction, options: SolverOptions, tolerance: f
         "ex_post": {"rule": "with probability weight, the hierarchy's highest positive score wins (ties "
                             "uniform); the winner pays payment/win_probability of their type",
                     "lottery": lottery.to_dict(classes, auction.agents)}}}
-    status, message = "optimal", sol.message
-    if abs(value - lp_value) > cert.tolerance:
-        status = "error"
-        message = f"objective recomputed from the mechanism ({value!r}) differs from HiGHS's ({lp_value!r})"
-    elif not cert.verified:
-        status = "error"
-        message = "the reduced-form mechanism fails verification: " + ", ".join(
-            f"{k} violated by {cert.checks[k].max_violation:.3g}" for k in cert.failures())
-        if set(cert.failures()) <= {"ex_post_lottery", "lottery_weights"}:
-            message += (f" (the interim rule itself passes every check, Border's inequalities exactly, so its value "
-                        f"{value:.10g} is the optimum; only the lottery over hierarchies that implements it fell "
-                        f"short after {cg_rounds} column-generation rounds)")
+    status, message = _checked("optimal", sol.message, value, lp_value, cert,
+                               "objective recomputed from the mechanism", "the reduced-form mechanism")
+    failed = set(cert.failures())
+    if abs(value - lp_value) <= cert.tolerance and failed and failed <= {"ex_post_lottery", "lottery_weights"}:
+        message += (f" (the interim rule itself passes every check, Border's inequalities exactly, so its value "
+                    f"{value:.10g} is the optimum; only the lottery over hierarchies that implements it fell "
+                    f"short after {cg_rounds} column-generation rounds)")
     return Result(inst.name, status, value, mech, cert, timing, None, message, program=program, details=details)
 
 
@@ -271,14 +278,8 @@ def _solve_information(inst: Instance, options: SolverOptions, tolerance: float)
     if inst.design.solution == "bce":
         details["obedience_slack"] = information.obedience_slack(game, pi)
     timing["verify_s"] = time.perf_counter() - start
-    status, message = out.status, out.message
-    if abs(value - out.objective) > cert.tolerance:
-        status = "error"
-        message = f"designer value recomputed from the outcome ({value!r}) differs from HiGHS's ({out.objective!r})"
-    elif not cert.verified:
-        status = "error"
-        message = "the solver's outcome fails verification: " + ", ".join(
-            f"{k} violated by {cert.checks[k].max_violation:.3g}" for k in cert.failures())
+    status, message = _checked(out.status, out.message, value, out.objective, cert,
+                               "designer value recomputed from the outcome", "the solver's outcome")
     return Result(inst.name, status, value, None, cert, timing, None, message, kind="information",
                   outcome=pi, details=details, program=program)
 
@@ -367,14 +368,7 @@ def _solve(inst: Instance, design: Design, options: SolverOptions, tolerance: fl
             "ic_rows_core": len(getattr(form.model, design.ic)),
             "ic_rows_added": added, "rounds": rounds}
 
-    status, message = out.status, out.message
-    if abs(value - out.objective) > cert.tolerance:
-        status = "error"
-        message = f"objective recomputed from the mechanism ({value!r}) differs from HiGHS's ({out.objective!r})"
-    elif not cert.verified:
-        status = "error"
-        bad = cert.failures()
-        message = "the solver's mechanism fails verification: " + ", ".join(
-            f"{k} violated by {cert.checks[k].max_violation:.3g}" for k in bad)
+    status, message = _checked(out.status, out.message, value, out.objective, cert,
+                               "objective recomputed from the mechanism", "the solver's mechanism")
     return Result(inst.name, status, value, mech, cert, timing, out.gap, message, program=program,
                   details=details)
