@@ -99,8 +99,8 @@ def _per_state(raw: Any, S: int, file: str, path: str) -> np.ndarray:
 class _Builder:
     """The template tree (state-free) from either source, then checks common to both."""
 
-    def __init__(self, players: tuple[str, ...], S: int, file: str, where: str):
-        self.players, self.S, self.file, self.where = players, S, file, where
+    def __init__(self, players: tuple[str, ...], S: int, file: str):
+        self.players, self.S, self.file = players, S, file
         self.nodes: list[_Node] = []
 
     def fail(self, path: str, msg: str):
@@ -230,11 +230,12 @@ class _Builder:
     def tree(self, states: tuple[str, ...], prior: np.ndarray) -> GameTree:
         names, of = self.information_sets()
         n, S = len(self.players), len(states)
-        kind, children, edges, prob, mover, infoset, state, leaf = ["chance"], [], [["" ]], [tuple(prior)], [-1], [-1], [-1], [-1]
+        # node 0, nature's draw of the state; its children are filled in below
+        kind, children, edges, prob = [CHANCE], [()], [tuple(states)], [tuple(prior)]
+        mover, infoset, state, leaf = [-1], [-1], [-1], [-1]
         pay, val = [np.zeros(n)], [0.0]
         leaf_labels: list[str] = []
         leaf_of: dict[int, int] = {}
-        root_children = []
 
         def copy(v: int, s: int, trail: tuple[str, ...]) -> int:
             node = self.nodes[v]
@@ -261,20 +262,16 @@ class _Builder:
             children[me] = kids
             return me
 
-        children.append(())
-        for s in range(S):
-            root_children.append(copy(0, s, ()))
-        children[0] = tuple(root_children)
-        edges[0] = list(states)
+        children[0] = tuple(copy(0, s, ()) for s in range(S))
         return GameTree(tuple(states), np.asarray(prior, float), self.players, tuple(kind), tuple(children),
-                        tuple(tuple(e) for e in edges), tuple(prob), tuple(mover), tuple(infoset), tuple(names),
+                        tuple(edges), tuple(prob), tuple(mover), tuple(infoset), tuple(names),
                         np.array(pay), np.array(val), tuple(state), tuple(leaf), tuple(leaf_labels))
 
 
 def from_yaml(raw: Any, states: tuple[str, ...], prior: np.ndarray, players: tuple[str, ...], file: str,
               path: str = "game.tree") -> GameTree:
     """The tree under ``game.tree`` of an instance file (module docstring for the format)."""
-    b = _Builder(players, len(states), file, path)
+    b = _Builder(players, len(states), file)
     b.yaml_node(raw, path)
     return b.tree(states, prior)
 
@@ -330,7 +327,7 @@ def from_efg(text: str, name: str, designer: Any, states: tuple[str, ...], prior
     pos = toks.index(("sym", "}"), 0) + 1
     if pos < len(toks) and toks[pos][0] == "str":  # the game's comment
         pos += 1
-    b = _Builder(players, len(states), file, key)
+    b = _Builder(players, len(states), file)
     outcomes: dict[int, tuple[str, np.ndarray]] = {}
     where = f"{key} ({name})"
 
