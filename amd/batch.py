@@ -24,6 +24,7 @@ from pathlib import Path
 
 from amd.errors import InstanceError
 from amd.files import write_atomic, write_json
+from amd.provenance import versions
 
 SUFFIXES = (".yaml", ".yml", ".json")
 COLUMNS = ["path", "instance", "status", "objective", "expected_status", "expected_objective", "check", "key",
@@ -54,8 +55,10 @@ def discover(paths: list[str | Path]) -> list[Path]:
 
 
 def task_key(spec: dict, options: dict) -> str:
-    """sha256 of the expanded instance and the solve options (the identity of a result)."""
-    blob = json.dumps({"instance": spec, "options": options}, sort_keys=True, default=str)
+    """sha256 of the expanded instance, the solve options and the amd and HiGHS versions (the
+    identity of a result: ``--resume`` never reuses one that another version computed)."""
+    made_by = {k: v for k, v in versions().items() if k in ("amd", "highs")}
+    blob = json.dumps({"instance": spec, "options": options, "versions": made_by}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
 

@@ -28,7 +28,24 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Automated mechanism design: optimal direct mechanisms with certificates (format amd/1).",
 )
-out = Console()
+
+
+class _Output(Console):
+    """Standard output for people. Piped into a file or another program it does not wrap tables at
+    80 columns (a terminal's width is used where there is one), and a reader who closes the pipe
+    early (``amd library | head``) ends the command quietly: rich would exit 1 there, which means
+    "a check failed" in amd."""
+
+    def __init__(self):
+        piped = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+        super().__init__(width=10_000 if piped else None)
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
+out = _Output()
 
 
 def _error(e: InstanceError) -> None:
@@ -42,13 +59,19 @@ def _guard(fn):
     @wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                sys.stdout.flush()  # here, so that a closed pipe meets the handler below
         except InstanceError as e:
             _error(e)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             sys.stderr.write("amd: interrupted\n")
             raise typer.Exit(130) from None
+        except BrokenPipeError:  # `amd solve F | head`: the reader has what it wanted
+            _discard_stdout()
+            raise typer.Exit(0) from None
         except (typer.Exit, typer.Abort):
             raise
         except Exception as e:  # noqa: BLE001
@@ -102,10 +125,7 @@ def solve(
     from amd.design import solve as run
     from amd.report import print_result
     from amd.schema import load
-    from amd.solver import METHODS
 
-    if method not in METHODS:
-        raise InstanceError("--method", None, f"expected one of {', '.join(METHODS)}, got {method!r}")
     inst = load(file)
     result = run(inst, time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose,
                  full=True if full else None, reduced=reduced)
@@ -599,8 +619,30 @@ def _check_distribution(x, file: str, path: str) -> None:
                             f"outcome probabilities must sum to 1, they sum to {x.sum(axis=-1)[tuple(idx)]:.12g}")
 
 
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing what is left at exit raises nothing."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
+
+
 def main() -> None:
-    app()
+    """The console script: stdout is claimed first (amd.streams), so that no solver or
+    library output can reach it, then the command runs."""
+    from amd.streams import claim_stdout
+
+    claim_stdout()
+    try:
+        app()
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _discard_stdout()
 
 
 if __name__ == "__main__":

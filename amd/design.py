@@ -18,7 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from amd.environment import Design, Objective
+from amd.errors import InstanceError
 from amd.mechanism import Mechanism, clean
+from amd.provenance import versions
 from amd.models import direct_mechanism
 from amd.schema import Instance, load
 from amd.solver import LinearProgram, SolverOptions, TriviallyInfeasible
@@ -41,6 +43,8 @@ class Result:
     #: information design: π(θ, a) laid out [state][a_1]…[a_n], and what it implies
     outcome: np.ndarray | None = None
     details: dict = field(default_factory=dict)
+    #: the options it was solved with (SPEC §3: every result carries them)
+    options: dict = field(default_factory=dict)
     #: the kept HiGHS model (add rows, change bounds, re-solve warm); not serialized
     program: LinearProgram | None = field(default=None, repr=False, compare=False)
 
@@ -66,6 +70,8 @@ class Result:
             out["gap"] = self.gap
         if self.message:
             out["message"] = self.message
+        out["options"] = self.options
+        out["versions"] = versions()
         return out
 
 
@@ -102,8 +108,9 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
 
     Parameters
     ----------
-    time_limit : seconds for HiGHS; on expiry the best incumbent (MIP) is returned with
-        ``status == 'time_limit'`` and its gap.
+    time_limit : seconds of wall time for the whole solve (build, load, every HiGHS call and
+        separation round); on expiry the best incumbent (MIP) is returned with
+        ``status == 'time_limit'`` and its gap. The model build itself is not interrupted.
     gap : relative MIP gap at which HiGHS may stop; default 1e-9 (a proven optimum, where
         HiGHS's own default of 1e-4 would accept a mechanism 0.01 % short of it).
     threads : HiGHS threads (default: HiGHS decides).
@@ -125,14 +132,24 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
     >>> r.status, round(r.objective, 6)  # doctest: +SKIP
     ('optimal', 0.275)
     """
-    inst = instance if isinstance(instance, Instance) else load(instance)
     options = SolverOptions(time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose)
+    choices = {"tolerance": tolerance, "full": full, "symmetric": symmetric, "reduced": reduced}
+    for name, value in choices.items():
+        if name == "tolerance":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+                raise InstanceError("--tolerance", None, f"expected a number in (0, 1), got {value!r}")
+        elif value is not None and not isinstance(value, bool):
+            raise InstanceError(f"--{name}", None, f"expected true, false or None, got {value!r}")
+    inst = instance if isinstance(instance, Instance) else load(instance)
+    options = options.started()
     if inst.kind == "information":
-        return _solve_information(inst, options, tolerance)
-    auction = _reduced_form_auction(inst, reduced)
-    if auction is not None:
-        return _solve_reduced(inst, auction, options, tolerance)
-    return _solve(inst, inst.design, options, tolerance, full=full, symmetric=symmetric)
+        result = _solve_information(inst, options, tolerance)
+    elif (auction := _reduced_form_auction(inst, reduced)) is not None:
+        result = _solve_reduced(inst, auction, options, tolerance)
+    else:
+        result = _solve(inst, inst.design, options, tolerance, full=full, symmetric=symmetric)
+    result.options = options.as_dict() | choices
+    return result
 
 
 #: the default switches to the reduced form from this many allocation columns
@@ -143,7 +160,6 @@ def _reduced_form_auction(inst: Instance, reduced: bool | None):
     """The SingleItem to solve in reduced form, or None for the direct model."""
     from amd import interim
     from amd.auction import SingleItem
-    from amd.errors import InstanceError
 
     env = inst.environment
     if isinstance(env, SingleItem):  # too large to write out: the reduced form or nothing
@@ -211,7 +227,6 @@ def _solve_information(inst: Instance, options: SolverOptions, tolerance: float)
     """Designer-best or adversarial outcome over Bayes correlated equilibria, over the
     sequential extensive forms, or on a given game tree; verified independently."""
     from amd import extensive, information
-    from amd.errors import InstanceError
     from amd.models import bce, sequential
     from amd.models import extensive as tree_model
 

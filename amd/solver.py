@@ -10,14 +10,18 @@ no solver exception escapes.
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
 import scipy.sparse as sp
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from amd.errors import InstanceError
+from amd.streams import solver_output
 
 # Tighter than HiGHS's defaults (1e-7, and 1e-6 for MIP) so that the independent verifier,
 # which recomputes every constraint at a scaled 1e-7, sees solutions well inside tolerance.
@@ -33,16 +37,17 @@ _LIMIT = {
     highspy.HighsModelStatus.kInterrupt,
     highspy.HighsModelStatus.kObjectiveBound,
     highspy.HighsModelStatus.kObjectiveTarget,
-    highspy.HighsModelStatus.kMemoryLimit,
 }
 
 
 @dataclass(frozen=True)
 class SolverOptions:
-    """What the user may ask of HiGHS.
+    """What the user may ask of HiGHS, checked here once for the API and the command line alike.
 
-    ``time_limit`` in seconds, ``gap`` the relative MIP gap (default 1e-9), ``threads`` HiGHS's thread count
-    (``None``: HiGHS decides), ``method`` one of choose | simplex | ipm | pdlp.
+    ``time_limit`` in seconds of wall time for the whole solve — build, load, every HiGHS call,
+    every separation round — counted from :meth:`started`; ``gap`` the relative MIP gap (default
+    1e-9); ``threads`` HiGHS's thread count (``None``: HiGHS decides); ``method`` one of choose |
+    simplex | ipm | pdlp. Raises :class:`amd.InstanceError` naming the option otherwise.
     """
 
     time_limit: float | None = None
@@ -51,6 +56,43 @@ class SolverOptions:
     method: str = "choose"
     presolve: bool = True
     verbose: bool = False
+    #: time.monotonic() by which everything must be done (set by :meth:`started`)
+    deadline: float | None = field(default=None, compare=False)
+
+    def __post_init__(self):
+        def bad(name, expected):  # named as on the command line; the API's keyword is the same word
+            raise InstanceError("--" + name.replace("_", "-"), None, f"expected {expected}, got {getattr(self, name)!r}")
+
+        def number(x) -> bool:
+            return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+        if self.time_limit is not None and not (number(self.time_limit) and self.time_limit >= 0):
+            bad("time_limit", "a number of seconds >= 0")
+        if self.gap is not None and not (number(self.gap) and 0 <= self.gap < 1):
+            bad("gap", "a relative gap in [0, 1)")
+        if self.threads is not None and not (isinstance(self.threads, int) and not isinstance(self.threads, bool)
+                                             and self.threads >= 1):
+            bad("threads", "a whole number >= 1")
+        if self.method not in METHODS:
+            bad("method", f"one of {', '.join(METHODS)}")
+        for flag in ("presolve", "verbose"):
+            if not isinstance(getattr(self, flag), bool):
+                bad(flag, "true or false")
+
+    def started(self) -> SolverOptions:
+        """These options with the wall-clock deadline of a solve that starts now."""
+        if self.time_limit is None:
+            return self
+        return replace(self, deadline=time.monotonic() + self.time_limit)
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (None: no limit)."""
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    def as_dict(self) -> dict:
+        """The options a result was computed with (SPEC §3)."""
+        return {"time_limit": self.time_limit, "gap": self.gap, "threads": self.threads, "method": self.method,
+                "presolve": self.presolve}
 
 
 @dataclass
@@ -81,8 +123,8 @@ class LinearProgram:
         self.maximize = maximize
         self.is_mip = bool(np.any(integer))
         self.options = options
-        self.highs = highspy.Highs()
-        self._configure(self.highs, options)
+        self.refused: str | None = None
+        self.highs = _new_highs(options)
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
         lp.col_cost_ = np.asarray(cost, float)
@@ -98,7 +140,16 @@ class LinearProgram:
             lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
                                for b in integer]
         self.lp = lp
-        self.highs.passModel(lp)
+        with solver_output(self.options.verbose):
+            status = self.highs.passModel(lp)
+        self._require_ok(status, "passModel")
+
+    def _require_ok(self, status, call: str) -> None:
+        """HiGHS answers a call it refuses (coefficients of 1e15 and more, say) with kError and
+        keeps the model it had — solving on would report that model's optimum as this one's —
+        so the refusal is kept and every later :meth:`solve` answers ``error``."""
+        if status == highspy.HighsStatus.kError and self.refused is None:
+            self.refused = f"HiGHS refused {call} (a coefficient too large for it?)"
 
     @staticmethod
     def _configure(h: highspy.Highs, o: SolverOptions) -> None:
@@ -169,8 +220,11 @@ class LinearProgram:
         :meth:`solve` starts from the current basis (warm)."""
         A = sp.csc_array(A)
         k = A.shape[1]
-        self.highs.addCols(k, np.asarray(cost, float), np.asarray(lo, float), np.asarray(hi, float), A.nnz,
-                           A.indptr[:-1].astype(np.int32), A.indices.astype(np.int32), A.data.astype(float))
+        with solver_output(self.options.verbose):
+            status = self.highs.addCols(k, np.asarray(cost, float), np.asarray(lo, float), np.asarray(hi, float),
+                                        A.nnz, A.indptr[:-1].astype(np.int32), A.indices.astype(np.int32),
+                                        A.data.astype(float))
+        self._require_ok(status, "addCols")
         self.index = np.r_[self.index, np.arange(self.n_full, self.n_full + k)]
         self.n_full += k
 
@@ -187,8 +241,10 @@ class LinearProgram:
             self.index = np.append(self.index, j)
             self.fill.pop(int(j), None)
         cols = where[A.indices]
-        self.highs.addRows(A.shape[0], np.asarray(lo, float), np.asarray(hi, float), A.nnz,
-                           A.indptr[:-1].astype(np.int32), cols.astype(np.int32), A.data.astype(float))
+        with solver_output(self.options.verbose):
+            status = self.highs.addRows(A.shape[0], np.asarray(lo, float), np.asarray(hi, float), A.nnz,
+                                        A.indptr[:-1].astype(np.int32), cols.astype(np.int32), A.data.astype(float))
+        self._require_ok(status, "addRows")
 
     def full_vector(self, col_values) -> np.ndarray:
         z = np.zeros(self.n_full)
@@ -200,9 +256,18 @@ class LinearProgram:
     def solve(self) -> SolverOutcome:
         """Run HiGHS (warm, if it ran before) and map its outcome to ours."""
         h = self.highs
+        if self.refused is not None:
+            return SolverOutcome("error", None, None, None, self.refused, 0.0)
+        left = self.options.remaining()
+        if left is not None:
+            if left <= 0:
+                return SolverOutcome("time_limit", None, None, None,
+                                     f"the time limit of {self.options.time_limit:g} s ran out before HiGHS could run", 0.0)
+            h.setOptionValue("time_limit", left)
         start = time.perf_counter()
         try:
-            h.run()
+            with solver_output(self.options.verbose):
+                h.run()
         except Exception as e:  # noqa: BLE001 - the solver must never surface a traceback
             return SolverOutcome("error", None, None, None, f"HiGHS failed: {e}", time.perf_counter() - start)
         elapsed = time.perf_counter() - start
@@ -222,6 +287,8 @@ class LinearProgram:
             status = self._infeasible_or_unbounded()
             return SolverOutcome(status, None, None, None, f"{text}; resolved by a feasibility solve",
                                  time.perf_counter() - start)
+        if ms == highspy.HighsModelStatus.kMemoryLimit:  # no limit the user set: a failure
+            return SolverOutcome("error", None, None, None, "memory: HiGHS ran out of memory", elapsed)
         if ms in _LIMIT:
             if has_point:
                 z = self.full_vector(h.getSolution().col_value)
@@ -231,14 +298,14 @@ class LinearProgram:
 
     def _infeasible_or_unbounded(self) -> str:
         """Presolve may only say 'infeasible or unbounded': decide by a zero-cost solve."""
-        h = highspy.Highs()
-        self._configure(h, self.options)
+        h = _new_highs(self.options)
         lp = self.lp
         cost = lp.col_cost_
         lp.col_cost_ = np.zeros(lp.num_col_)
         try:
-            h.passModel(lp)
-            h.run()
+            with solver_output(self.options.verbose):
+                h.passModel(lp)
+                h.run()
         finally:
             lp.col_cost_ = cost
         ms = h.getModelStatus()
@@ -247,6 +314,14 @@ class LinearProgram:
         if ms == highspy.HighsModelStatus.kInfeasible:
             return "infeasible"
         return "error"
+
+
+def _new_highs(options: SolverOptions) -> highspy.Highs:
+    """A configured ``Highs``; its start-up banner goes to stderr (amd.streams)."""
+    with solver_output(options.verbose):
+        h = highspy.Highs()
+        LinearProgram._configure(h, options)
+    return h
 
 
 def _resting_value(v) -> float:
