@@ -8,17 +8,50 @@
 ``amd.load(path)`` validates an instance file (SPEC §1); ``amd.solve(instance_or_path)``
 returns a :class:`Result` with ``.status``, ``.objective``, ``.mechanism`` (numpy arrays
 with labels), ``.certificate`` (the independent verifier's report) and ``.timing``.
+
+The public names are imported on first use, so that ``amd --version`` and ``import amd``
+cost no Pyomo, networkx or SciPy import.
 """
 
-from amd.design import Result, solve
-from amd.errors import InstanceError
-from amd.mechanism import Mechanism
-from amd.rochet import Implementability, implementable
-from amd.schema import Instance, load, parse
-from amd.verify import Certificate, verify
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
 
 __version__ = "0.1.0"
-__all__ = [
-    "Certificate", "Implementability", "Instance", "InstanceError", "Mechanism", "Result",
-    "implementable", "load", "parse", "solve", "verify",
-]
+
+# In a source checkout the formulations stand at the top level as models/ (the project card
+# fixes the layout) and are installed as amd.models; make `import amd` from the repository
+# root find them there too.
+_here = Path(__file__).resolve().parent
+if not (_here / "models").is_dir() and (_here.parent / "models" / "__init__.py").is_file():
+    _spec = importlib.util.spec_from_file_location(
+        f"{__name__}.models", _here.parent / "models" / "__init__.py",
+        submodule_search_locations=[str(_here.parent / "models")])
+    _models = importlib.util.module_from_spec(_spec)
+    sys.modules[_spec.name] = _models
+    _spec.loader.exec_module(_models)
+
+_PUBLIC = {  # name: (module, attribute)
+    "Result": ("amd.design", "Result"), "solve": ("amd.design", "solve"),
+    "InstanceError": ("amd.errors", "InstanceError"),
+    "Mechanism": ("amd.mechanism", "Mechanism"),
+    "Implementability": ("amd.rochet", "Implementability"), "implementable": ("amd.rochet", "implementable"),
+    "Instance": ("amd.schema", "Instance"), "load": ("amd.schema", "load"), "parse": ("amd.schema", "parse"),
+    "Certificate": ("amd.certificate", "Certificate"), "verify": ("amd.verifier", "verify_mechanism"),
+}
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str):
+    if name in _PUBLIC:
+        module, attribute = _PUBLIC[name]
+        value = getattr(importlib.import_module(module), attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'amd' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_PUBLIC))

@@ -28,7 +28,7 @@ import numpy as np
 from amd.environment import Design, Environment
 from amd.mechanism import Mechanism
 from amd.schema import Instance
-from amd.verify import Check, verify
+from amd.verifier import Check, verify
 
 
 def _mechanism(env: Environment, x: np.ndarray, t: np.ndarray) -> Mechanism:

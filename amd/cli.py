@@ -198,7 +198,7 @@ def verify(
     """
     from amd.mechanism import Mechanism
     from amd.schema import load, read_document
-    from amd.verify import objective_value, verify as check
+    from amd.verifier import objective_value, verify as check
 
     inst = load(file)
     data = read_document(mechanism)
@@ -391,7 +391,7 @@ def classic(
     from amd import classic as catalog
     from amd.report import explain, mechanism_table
     from amd.schema import load
-    from amd.verify import objective_value
+    from amd.verifier import objective_value
 
     inst = _explicit(load(file))
     if mechanism not in catalog.MECHANISMS:

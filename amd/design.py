@@ -24,7 +24,7 @@ from amd.provenance import versions
 from amd.models import direct_mechanism
 from amd.schema import Instance, load
 from amd.solver import LinearProgram, SolverOptions, TriviallyInfeasible
-from amd.verify import DEFAULT_TOLERANCE, Certificate, objective_value, verify
+from amd.verifier import DEFAULT_TOLERANCE, Certificate, objective_value, verify
 
 
 @dataclass

@@ -17,7 +17,7 @@ The flow (each step its own function):
 4. :func:`verify_interim` — numpy only: every BIC pair, participation, budget, Border's
    inequalities, and the lottery's interim rule recomputed against q. For instances small
    enough to write out, the lottery is exploded into an explicit
-   :class:`~amd.mechanism.Mechanism` and checked by the full verifier :func:`amd.verify.verify`.
+   :class:`~amd.mechanism.Mechanism` and checked by the full verifier :func:`amd.verifier.verify`.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from amd.design import Result
 from amd.mechanism import Mechanism
-from amd.verify import Certificate
+from amd.verifier import Certificate
 
 
 def _num(v: float) -> str:

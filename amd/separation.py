@@ -12,7 +12,7 @@ import numpy as np
 
 from amd.environment import Design, Environment
 from amd.mechanism import Mechanism
-from amd.verify import utility_table
+from amd.verifier import utility_table
 
 #: below this many IC rows the full model is built at once (generation would not pay)
 FULL_BELOW = 20_000

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
+
+import amd.models  # noqa: F401 - before Pyomo and SciPy (see amd.models)
 import scipy.sparse as sp
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler

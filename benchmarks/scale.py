@@ -37,7 +37,7 @@ import amd
 from amd import classic
 from amd.models import direct_mechanism as dm
 from amd.solver import LinearProgram, SolverOptions
-from amd.verify import objective_value
+from amd.verifier import objective_value
 
 
 def myerson_midpoint(n: int, K: int) -> float:

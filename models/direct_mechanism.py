@@ -39,7 +39,6 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
-from scipy.spatial.distance import cdist
 
 from amd.environment import Design, Environment
 from amd.models.linear import RowBlock, add_rows
@@ -263,7 +262,7 @@ def core_deviations(env: Environment, ic: str) -> list:
         k = env.shape[i]
         pts = np.moveaxis(env.values[i], i, 0).reshape(k, -1, env.n_outcomes)[:, 0, :]  # private: θ_i only
         d = max(1, int(np.linalg.matrix_rank(pts - pts.mean(axis=0)))) if k > 1 else 1
-        dist = cdist(pts, pts)
+        dist = np.sqrt(((pts[:, None, :] - pts[None, :, :]) ** 2).sum(axis=-1))  # Euclidean, as cdist
         np.fill_diagonal(dist, np.inf)
         m = min(k - 1, 3**d - 1)
         near = np.argsort(dist, axis=1, kind="stable")[:, :m]  # stable: ties broken by type order

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 import amd
 from amd import classic
 from amd.cli import app
-from amd.verify import objective_value
+from amd.verifier import objective_value
 from conftest import instance
 
 MID10 = {"midpoint": 10}

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import amd
 from amd.rochet import implementable
-from amd.verify import objective_value
+from amd.verifier import objective_value
 
 
 def one_agent(types, outcomes, values, ir="none", ic="dsic"):

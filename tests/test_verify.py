@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import amd
-from amd.verify import objective_value, verify
+from amd.verifier import objective_value, verify
 from conftest import instance
 
 FAM = {"name": "single_item", "bidders": 2, "values": [1, 2, 3]}
