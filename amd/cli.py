@@ -173,7 +173,14 @@ def expand(
     if as_json:
         sys.stdout.write(json.dumps(doc, indent=1) + "\n")
     else:
-        sys.stdout.write(yaml.safe_dump(doc, sort_keys=False, default_flow_style=None, width=100))
+        sys.stdout.write(yaml.dump(doc, Dumper=_PlainDumper, sort_keys=False, default_flow_style=None, width=100))
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """YAML for people: a list that appears twice is written twice, not as &id001 / *id001."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
 
 
 @app.command()

@@ -6,6 +6,9 @@ expected, so the command line can print it as one line and exit with status 2.
 
 from __future__ import annotations
 
+import math
+import reprlib
+
 
 class InstanceError(ValueError):
     """Bad input: ``file: key.path: what was expected``."""
@@ -17,8 +20,15 @@ class InstanceError(ValueError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = f"{self.file}: {self.path}" if self.path else self.file
-        return f"{where}: {self.message}"
+        where = f"{printable(self.file, 200)}: {printable(self.path, 200)}" if self.path else printable(self.file, 200)
+        return f"{where}: {printable(self.message, 600)}"
+
+
+def printable(text: str, limit: int) -> str:
+    """``text`` fit for one line of a terminal: control characters (newlines, ANSI escapes)
+    written as escapes, and cut to ``limit`` characters — names in messages come from files."""
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def key_path(loc: tuple | list) -> str:
@@ -30,3 +40,18 @@ def key_path(loc: tuple | list) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 60
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxset = 6
+_REPR.maxdict = 4
+_REPR.maxlevel = 3
+
+
+def short_repr(value) -> str:
+    """``repr(value)`` cut to a size fit for a message, without building the whole repr first
+    (a value echoed from a file may be a huge list or a 5,000-digit integer)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"an integer of about {int(value.bit_length() * math.log10(2)) + 1} digits"
+    return _REPR.repr(value)

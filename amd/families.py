@@ -36,7 +36,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from amd.errors import InstanceError
-from amd.numeric import to_number
+from amd.numeric import parse_fraction, to_number
 
 EXPLICIT_KEYS = ("agents", "prior", "outcomes", "values", "designer_values")
 
@@ -51,9 +51,8 @@ class FamilyError(ValueError):
 
 def _exact(x: Any) -> Fraction:
     if isinstance(x, str):
-        to_number(x)  # the user-facing message for bad strings
-        return Fraction(x.strip())
-    return Fraction(to_number(x)).limit_denominator(10**12)
+        return parse_fraction(x)
+    return parse_fraction(x).limit_denominator(10**12)
 
 
 def number_out(q: Fraction) -> int | float | str:

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
 
 from amd.environment import Design, Environment, Objective
-from amd.errors import InstanceError, key_path
+from amd.errors import InstanceError, key_path, short_repr
 from amd.information import InformationDesign, InformationGame
 from amd.numeric import to_number
 
@@ -40,11 +40,29 @@ STATUSES = ("optimal", "infeasible", "unbounded", "time_limit", "error")
 
 
 class _SafeLoader(yaml.SafeLoader):
-    """Safe loader with YAML 1.2 booleans: only true/false, never yes/no/on/off."""
+    """Safe loader for plain data: YAML 1.2 booleans (only true/false, never yes/no/on/off),
+    scalars, lists and mappings — no sets, dates or binary (``!!set`` would make label order
+    depend on the hash seed) — and a key given twice is an error, not "the last one wins"."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(None, None, "a key must be a plain value",
+                                                        key_node.start_mark) from None
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {short_repr(key)}",
+                                                        key_node.start_mark)
+            seen[key] = True
+        return super().construct_mapping(node, deep=deep)
 
 
+_PLAIN_TAGS = {"tag:yaml.org,2002:" + t for t in ("null", "bool", "int", "float", "str", "seq", "map")}
 _SafeLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, rx) for tag, rx in resolvers if tag in _PLAIN_TAGS and tag != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _SafeLoader.add_implicit_resolver(
@@ -52,33 +70,98 @@ _SafeLoader.add_implicit_resolver(
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
 )
+_SafeLoader.yaml_constructors = {tag: c for tag, c in yaml.SafeLoader.yaml_constructors.items()
+                                 if tag in _PLAIN_TAGS}
+
+
+def _refuse_tag(loader, node):
+    raise yaml.constructor.ConstructorError(
+        None, None, f"the tag {node.tag!r} is not allowed: write plain numbers, strings, lists and mappings",
+        node.start_mark)
+
+
+_SafeLoader.add_constructor(None, _refuse_tag)
+
+#: the largest instance file read, the deepest nesting and the most values it may hold once YAML
+#: aliases are expanded (a "billion laughs" file is a few hundred bytes)
+MAX_FILE_BYTES = 64 * 2**20
+MAX_DEPTH = 100
+MAX_NODES = 20_000_000
+
+
+def _check_shape(data, file: str) -> None:
+    """Refuse documents nested deeper than MAX_DEPTH, holding more than MAX_NODES values once
+    aliases are expanded, or referring to themselves; counted without expanding anything."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    # iterative post-order walk: (node, depth, children-done?)
+    stack = [(data, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        if not isinstance(node, (list, dict)):
+            continue
+        key = id(node)
+        children = list(node.values()) if isinstance(node, dict) else node
+        if done:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            if sizes[key] > MAX_NODES:
+                raise InstanceError(file, None, f"holds more than {MAX_NODES:,} values once YAML aliases are "
+                                                "expanded; write the instance out, or use a family")
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise InstanceError(file, None, "a YAML alias refers to a node that contains it")
+        if depth > MAX_DEPTH:
+            raise InstanceError(file, None, f"nested more than {MAX_DEPTH} levels deep")
+        on_path.add(key)
+        stack.append((node, depth, True))
+        stack.extend((c, depth + 1, False) for c in children)
 
 
 def read_document(path: str | Path) -> dict:
     """Read a YAML or JSON file into plain Python data; errors name the file."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InstanceError(str(p), None, "no such file") from None
-    except IsADirectoryError:
-        raise InstanceError(str(p), None, "is a directory, expected an instance file") from None
+        if not p.exists():
+            raise InstanceError(str(p), None, "no such file")
+        if p.is_dir():
+            raise InstanceError(str(p), None, "is a directory, expected an instance file")
+        if not p.is_file():
+            raise InstanceError(str(p), None, "is not a regular file (a device or a pipe?), expected an instance file")
+        with p.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise InstanceError(str(p), None, f"is larger than {MAX_FILE_BYTES // 2**20} MiB; use a family "
+                                              "or the interim reduced form for large instances")
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise InstanceError(str(p), None, f"cannot read: {e}") from None
+    return parse_text(text, str(p), json_text=p.suffix.lower() == ".json")
+
+
+def parse_text(text: str, file: str, json_text: bool = False):
+    """YAML (or JSON) text into plain data, every failure an :class:`InstanceError`."""
     try:
-        if p.suffix.lower() == ".json":
+        if json_text:
             data = json.loads(text)
         else:
             data = yaml.load(text, Loader=_SafeLoader)
     except json.JSONDecodeError as e:
-        raise InstanceError(str(p), f"line {e.lineno}", f"invalid JSON: {e.msg}") from None
+        raise InstanceError(file, f"line {e.lineno}", f"invalid JSON: {e.msg}") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise InstanceError(str(p), where, f"invalid YAML: {problem}") from None
+        raise InstanceError(file, where, f"invalid {'JSON' if json_text else 'YAML'}: {problem}") from None
+    except RecursionError:
+        raise InstanceError(file, None, f"nested more than {MAX_DEPTH} levels deep") from None
+    except ValueError:  # Python reads no integer of more than 4,300 digits
+        raise InstanceError(file, None, "holds an integer with more than 4,300 digits") from None
+    _check_shape(data, file)
     if not isinstance(data, dict):
-        raise InstanceError(str(p), None, "expected a mapping with 'format: amd/1' at the top")
+        raise InstanceError(file, None, "expected a mapping with 'format: amd/1' at the top")
     return data
 
 
@@ -88,14 +171,18 @@ def read_document(path: str | Path) -> dict:
 
 def _label(v: Any) -> str:
     if isinstance(v, bool) or not isinstance(v, (str, int, float)):
-        raise ValueError(f"expected a name (a string), got {v!r}")
+        raise ValueError(f"expected a name (a string), got {short_repr(v)}")
     s = str(v).strip()
     if not s:
         raise ValueError("expected a non-empty name")
     return s
 
 
-Number = Annotated[float, BeforeValidator(to_number)]
+#: a number as files write it: 0.25, 3, or an exact fraction in a string ("1/3")
+NUMBER_SCHEMA = {"anyOf": [{"type": "number"},
+                           {"type": "string", "pattern": r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
+                                                         r"(\s*/\s*[+-]?\d+)?\s*$"}]}
+Number = Annotated[float, BeforeValidator(to_number), WithJsonSchema(NUMBER_SCHEMA)]
 Label = Annotated[str, BeforeValidator(_label)]
 
 
@@ -220,14 +307,18 @@ def pydantic_error(err: ValidationError, file: str, prefix: tuple = ()) -> Insta
     elif kind == "missing":
         msg = "required key is missing"
     elif kind == "literal_error":
-        msg = f"expected {e['ctx']['expected']}, got {e['input']!r}"
+        msg = f"expected {e['ctx']['expected']}, got {short_repr(e['input'])}"
     else:
         msg = e["msg"].removeprefix("Value error, ")
         if kind not in ("value_error",) and "input" in e and not isinstance(e["input"], dict):
-            msg += f", got {e['input']!r}"
+            msg += f", got {short_repr(e['input'])}"
     if len(errors) > 1:
         msg += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     return InstanceError(file, key_path(loc), msg)
+
+
+#: the schema's identity (a URN: it names the format, not a place to download it from)
+SCHEMA_ID = "urn:amd:schema:instance:amd-1"
 
 
 def json_schema() -> dict:
@@ -236,6 +327,7 @@ def json_schema() -> dict:
     defs = {**mech.pop("$defs", {}), **info.pop("$defs", {})}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
         "title": "amd/1 instance",
         "oneOf": [mech, info],
         "$defs": defs,
@@ -275,7 +367,7 @@ def nested_array(raw: Any, shape: tuple[int, ...], axes: list[str], file: str, p
         if not isinstance(node, list):
             raise InstanceError(
                 file, where, f"expected a list with {shape[depth]} entries ({axes[depth]}), "
-                f"got {type(node).__name__} {node!r}"[:200]
+                f"got {type(node).__name__} {short_repr(node)}"
             )
         if len(node) != shape[depth]:
             raise InstanceError(
@@ -313,12 +405,12 @@ def _objective(spec: ObjectiveSpec, agents: tuple[str, ...], file: str) -> Objec
     if isinstance(target, str):
         if target not in ("revenue", "welfare", "designer"):
             raise InstanceError(
-                file, path, f"expected 'revenue', 'welfare', 'designer' or {{weights: ...}}, got {target!r}"
+                file, path, f"expected 'revenue', 'welfare', 'designer' or {{weights: ...}}, got {short_repr(target)}"
             )
         return Objective.named(sense, target, len(agents))
     if not isinstance(target, dict) or set(target) != {"weights"} or not isinstance(target["weights"], dict):
         raise InstanceError(
-            file, path, f"expected 'revenue', 'welfare', 'designer' or {{weights: {{...}}}}, got {target!r}"
+            file, path, f"expected 'revenue', 'welfare', 'designer' or {{weights: {{...}}}}, got {short_repr(target)}"
         )
     weights = target["weights"]
     allowed = set(agents) | {"payments", "designer"}
@@ -354,7 +446,7 @@ def _marginals(spec: PriorSpec | None, agents, types, file) -> list[np.ndarray] 
         ind = {a: "uniform" for a in agents}
     if not isinstance(ind, dict):
         raise InstanceError(
-            file, "prior.independent", f"expected a mapping agent -> marginal, or 'uniform', got {ind!r}"
+            file, "prior.independent", f"expected a mapping agent -> marginal, or 'uniform', got {short_repr(ind)}"
         )
     for a in ind:
         if a not in agents:
@@ -499,12 +591,12 @@ def parse(document: dict, file: str = "<input>", default_name: str | None = None
         raise InstanceError(file, None, "expected a mapping with 'format: amd/1' at the top")
     fmt = document.get("format")
     if fmt != "amd/1":
-        raise InstanceError(file, "format", f"expected 'amd/1', got {fmt!r}")
+        raise InstanceError(file, "format", f"expected 'amd/1', got {short_repr(fmt)}")
     kind = document.get("kind")
     if kind == "information":
         return _parse_information(document, file, default_name)
     if kind != "mechanism":
-        raise InstanceError(file, "kind", f"expected 'mechanism' or 'information', got {kind!r}")
+        raise InstanceError(file, "kind", f"expected 'mechanism' or 'information', got {short_repr(kind)}")
     if document.get("family") is not None:
         document = families.expand_document(document, file)
     try:

@@ -32,3 +32,17 @@ def test_instance_reaches_expected(path):
     assert r.status == inst.expected.status, r.message
     if inst.expected.objective is not None:
         assert r.objective == pytest.approx(inst.expected.objective, abs=inst.expected.tolerance)
+
+
+def test_json_schema_describes_every_shipped_file():
+    """`amd schema` is what editors validate against: it must accept every file we ship
+    (fractions in strings included) and still reject an unknown key."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from amd.schema import read_document
+
+    validator = jsonschema.Draft202012Validator(amd.schema.json_schema())
+    for path in FILES:
+        errors = [e.message for e in validator.iter_errors(read_document(path))]
+        assert not errors, f"{path}: {errors[0][:300]}"
+    doc = read_document(FILES[0]) | {"colour": "red"}
+    assert not validator.is_valid(doc)
