@@ -19,6 +19,7 @@ import json
 import multiprocessing as mp
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,21 +125,28 @@ def run(paths: list[str | Path], out: str | Path = "results", *, workers: int | 
     tasks on the Dask cluster at ``scheduler`` (or on a new ``distributed.LocalCluster`` of
     ``workers`` single-threaded processes); there HiGHS enforces ``time_limit`` inside the worker.
     """
+    out = Path(out)
+    files = discover(paths)
+    with _lock(out):
+        return _run(files, out, workers, time_limit, resume, progress, skip_tags, engine, scheduler)
+
+
+def _run(files, out: Path, workers, time_limit, resume, progress, skip_tags, engine, scheduler) -> list[dict]:
     from amd.schema import load
 
-    out = Path(out)
-    (out / "results").mkdir(parents=True, exist_ok=True)
     options = {"time_limit": time_limit}
-    files = discover(paths)
     workers = max(1, workers or os.cpu_count() or 1)
     tasks: list[Task] = []
     records: dict[str, dict] = {}
     for f in files:
         try:
             inst = load(f)
-        except InstanceError as e:
-            key = task_key({"invalid": str(f), "error": str(e)}, options)
-            records[str(f)] = {"path": str(f), "key": key, "status": "invalid", "message": str(e), "objective": None}
+        except Exception as e:  # noqa: BLE001 - one file, whatever is wrong with it, never stops the batch
+            status = "invalid" if isinstance(e, InstanceError) else "error"
+            message = str(e) if isinstance(e, InstanceError) else f"{type(e).__name__}: {e}"
+            key = task_key({"invalid": str(f), "error": message}, options)
+            records[str(f)] = {"path": str(f), "key": key, "status": status, "message": message, "objective": None,
+                               "versions": versions()}
             write_json(out / "results" / f"{key}.json", records[str(f)])
             continue
         key = task_key(inst.spec, options)
@@ -149,7 +157,19 @@ def run(paths: list[str | Path], out: str | Path = "results", *, workers: int | 
         expected = inst.expected.model_dump() if inst.expected else None
         tasks.append(Task(str(f), key, expected, inst.spec, inst.name))
     expectations = {t.path: t.expected for t in tasks}
-    todo = [t for t in tasks if not (resume and (out / "results" / f"{t.key}.json").exists())]
+    todo, redo = [], {}
+    for t in tasks:
+        if not resume:
+            todo.append(t)
+            continue
+        kept = _read_result(out / "results" / f"{t.key}.json")
+        if kept is None:
+            todo.append(t)
+            if (out / "results" / f"{t.key}.json").exists():
+                redo[t.path] = "solved again: the earlier result file was unreadable"
+        elif kept.get("status") == "error":  # a crash or a killed worker: worth another try
+            todo.append(t)
+            redo[t.path] = f"solved again after an earlier error ({str(kept.get('message', ''))[:80]})"
 
     state = {"done": len(tasks) - len(todo), "failed": 0, "running": 0}
 
@@ -159,7 +179,7 @@ def run(paths: list[str | Path], out: str | Path = "results", *, workers: int | 
 
     def finished(t: Task) -> None:
         state["done"] += 1
-        status = json.loads((out / "results" / f"{t.key}.json").read_text()).get("status")
+        status = (_read_result(out / "results" / f"{t.key}.json") or {}).get("status")
         state["failed"] += status not in ("optimal", "infeasible", "unbounded")
         report()
 
@@ -170,8 +190,11 @@ def run(paths: list[str | Path], out: str | Path = "results", *, workers: int | 
         _run_local(todo, out, options, workers, time_limit, state, report, finished)
 
     for t in tasks:
-        data = json.loads((out / "results" / f"{t.key}.json").read_text())
+        data = _read_result(out / "results" / f"{t.key}.json") or {
+            "status": "error", "objective": None, "message": "no readable result was written"}
         records[t.path] = {**data, "path": t.path, "key": t.key}
+        if t.path in redo:
+            records[t.path]["message"] = f"{redo[t.path]}; {data.get('message', '')}".rstrip("; ")
     for path, rec in records.items():
         exp = expectations.get(path)
         rec["expected_status"] = exp["status"] if exp else ""
@@ -180,6 +203,52 @@ def run(paths: list[str | Path], out: str | Path = "results", *, workers: int | 
     ordered = [records[p] for p in sorted(records)]
     _aggregate(out, ordered)
     return ordered
+
+
+def _died(code: int | None) -> str:
+    return f"worker killed by signal {-code}" if code is not None and code < 0 else f"worker died (exit code {code})"
+
+
+def _read_result(path: Path) -> dict | None:
+    """A result file's record, or None when it is missing, truncated or not a result."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("status"), str) else None
+
+
+@contextmanager
+def _lock(out: Path):
+    """One batch per output folder at a time: OUT/.lock holds the owner's process id; a lock whose
+    owner is gone (killed) is taken over."""
+    results = out / "results"
+    for p in (out, results):
+        if p.is_symlink():
+            raise InstanceError("--out", None, f"{p} is a symbolic link; amd does not write through links")
+    results.mkdir(parents=True, exist_ok=True)
+    lock = out / ".lock"
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            break
+        except FileExistsError:
+            try:
+                owner = int(lock.read_text().strip() or 0)
+                os.kill(owner, 0)
+            except (ValueError, OSError):  # no owner left: a stale lock
+                lock.unlink(missing_ok=True)
+                continue
+            raise InstanceError("--out", None, f"another amd batch (process {owner}) is writing to {out}; "
+                                               "wait for it, or give another --out") from None
+    else:
+        raise InstanceError("--out", None, f"cannot take the lock {lock}")
+    with os.fdopen(fd, "w") as f:
+        f.write(str(os.getpid()))
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
 
 
 def _run_local(todo, out, options, workers, time_limit, state, report, finished) -> None:
@@ -210,7 +279,7 @@ def _run_local(todo, out, options, workers, time_limit, state, report, finished)
                 proc.join()
                 if not result_file.exists():
                     write_json(result_file, {"path": t.path, "key": t.key, "status": "error", "objective": None,
-                                             "message": f"worker died (exit code {proc.exitcode})"})
+                                             "message": _died(proc.exitcode)})
             del running[proc]
             state["running"] = len(running)
             finished(t)

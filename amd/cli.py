@@ -19,7 +19,7 @@ import yaml
 from rich.console import Console
 
 from amd.errors import InstanceError
-from amd.files import write_json
+from amd.files import output_path, write_json
 
 app = typer.Typer(
     add_completion=False,
@@ -93,8 +93,23 @@ def _version(value: bool):
 
 @app.callback()
 def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help="Print the version and exit.")):
+                                       help="Print the version and exit."),
+          max_size: Optional[float] = typer.Option(
+              None, "--max-size", help="The most numbers an instance may make amd hold at once (default: from the "
+                                       "machine's memory, about 1e8 on 24 GiB; also AMD_MAX_SIZE)."),
+          allow_paths: bool = typer.Option(
+              False, "--allow-paths", help="Let instance files refer to files outside their own folder "
+                                           "(game.efg: absolute paths, '..', links out).")):
     """Automated mechanism design: optimal direct mechanisms with certificates (format amd/1)."""
+    from amd import limits
+
+    try:
+        limits.set_max_size(max_size)
+    except InstanceError as e:
+        _error(e)
+        raise typer.Exit(2) from None
+    if allow_paths:
+        os.environ["AMD_ALLOW_PATHS"] = "1"  # read by amd.game_tree, here and in batch workers
 
 
 @app.command()
@@ -126,6 +141,8 @@ def solve(
     from amd.report import print_result
     from amd.schema import load
 
+    if out_file is not None:
+        out_file = output_path(out_file, "--out", protect=(file,))
     inst = load(file)
     result = run(inst, time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose,
                  full=True if full else None, reduced=reduced)
@@ -400,6 +417,8 @@ def classic(
     from amd.schema import load
     from amd.verifier import objective_value
 
+    if out_file is not None:
+        out_file = output_path(out_file, "--out", protect=(file,))
     inst = _explicit(load(file))
     if mechanism not in catalog.MECHANISMS:
         raise InstanceError("--mechanism", None, f"expected one of {', '.join(catalog.MECHANISMS)}, got {mechanism!r}")
@@ -586,6 +605,7 @@ def plot(
     from amd.plot import plot_outcome, plot_tree_outcome
     from amd.schema import load
 
+    out_file = output_path(out_file, "--out", protect=(file,))
     inst = load(file)
     if inst.kind != "information":
         raise InstanceError(str(file), "kind", "plots are drawn for 'kind: information' instances")
@@ -604,10 +624,11 @@ def plot(
 
 def _explicit(inst):
     """The instance, if its type profiles are written out (not a compact SingleItem)."""
+    from amd import limits
     from amd.auction import SingleItem
 
     if isinstance(inst.environment, SingleItem):
-        raise InstanceError(inst.file, None, f"{inst.environment.n_profiles:.3g} type profiles are too many to "
+        raise InstanceError(inst.file, None, f"{limits.count(inst.environment.n_profiles)} type profiles are too many to "
                             "write out; only 'amd solve' handles this instance (in interim reduced form)")
     return inst
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from amd import limits, separation
 from amd.environment import Design, Objective
 from amd.errors import InstanceError
 from amd.mechanism import Mechanism, clean
@@ -165,7 +166,7 @@ def _reduced_form_auction(inst: Instance, reduced: bool | None):
     if isinstance(env, SingleItem):  # too large to write out: the reduced form or nothing
         why = interim.reason_not_applicable(env, inst.design)
         if why is not None or reduced is False:
-            raise InstanceError(inst.file, None, f"{env.n_profiles:.3g} type profiles are too many for the direct "
+            raise InstanceError(inst.file, None, f"{limits.count(env.n_profiles)} type profiles are too many for the direct "
                                                  f"model, and the interim reduced form {why or 'was turned off'}")
         return env
     if reduced is False or (reduced is None and env.n_profiles * env.n_outcomes < REDUCED_FROM):
@@ -320,15 +321,28 @@ def solve_fixed_allocation(inst: Instance, allocation: np.ndarray, *, objective:
     return result
 
 
+def _check_size(inst: Instance, design: Design, lazy: bool) -> None:
+    """Refuse, before building, a direct model or verifier tables beyond amd.limits."""
+    env = inst.environment
+    k = env.shape
+    limits.check(env.n_profiles * sum(k), inst.file, "agents", "the verifier's utility tables (profiles x types)")
+    rows = (env.n_profiles * sum(min(ki - 1, 8) for ki in k) if lazy
+            else separation.ic_row_count(env, design.ic) if design.ic != "none" else 0)
+    columns = env.n_profiles * (env.n_outcomes + env.n_agents)
+    # a Pyomo column or row weighs about 16 plain numbers, a term of a row about 2
+    limits.check(columns + rows + rows * (2 * env.n_outcomes + 2) // 8, inst.file, "agents",
+                 "the direct model (columns, IC rows and their terms)", limits.PYTHON_OBJECT)
+
+
 def _solve(inst: Instance, design: Design, options: SolverOptions, tolerance: float,
            allocation: np.ndarray | None = None, full: bool | None = None,
            symmetric: bool | None = None) -> Result:
-    from amd import separation
     from amd.models import symmetry
 
     env = inst.environment
     timing: dict[str, float] = {}
     lazy = separation.applies(env, design, allocation, full)
+    _check_size(inst, design, lazy)
     start = time.perf_counter()
     with _no_gc():
         orbits = None

@@ -35,8 +35,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from amd.errors import InstanceError
-from amd.numeric import parse_fraction, to_number
+from amd import limits
+from amd.errors import InstanceError, short_repr
+from amd.numeric import parse_fraction
 
 EXPLICIT_KEYS = ("agents", "prior", "outcomes", "values", "designer_values")
 
@@ -65,14 +66,22 @@ def number_out(q: Fraction) -> int | float | str:
     return f"{q.numerator}/{q.denominator}"
 
 
-def _grid(v: Any, key: str = "values") -> list[Fraction]:
+def _grid_size(v: Any, key: str = "values") -> int:
+    """How many values :func:`_grid` will produce, checked without producing them."""
     if isinstance(v, dict):
         k = v.get("midpoint")
         if set(v) != {"midpoint"} or isinstance(k, bool) or not isinstance(k, int) or k < 1:
-            raise FamilyError(key, f"expected a list of numbers or {{midpoint: K}} with K >= 1, got {v!r}")
-        return [Fraction(2 * j + 1, 2 * k) for j in range(k)]
+            raise FamilyError(key, f"expected a list of numbers or {{midpoint: K}} with K >= 1, got {short_repr(v)}")
+        return k
     if not isinstance(v, list) or not v:
-        raise FamilyError(key, f"expected a non-empty list of numbers or {{midpoint: K}}, got {v!r}")
+        raise FamilyError(key, f"expected a non-empty list of numbers or {{midpoint: K}}, got {short_repr(v)}")
+    return len(v)
+
+
+def _grid(v: Any, key: str = "values") -> list[Fraction]:
+    k = _grid_size(v, key)
+    if isinstance(v, dict):
+        return [Fraction(2 * j + 1, 2 * k) for j in range(k)]
     try:
         grid = [_exact(x) for x in v]
     except ValueError as e:
@@ -86,7 +95,7 @@ def _marginal(prior: Any, size: int, key: str = "prior") -> Any:
     if prior == "uniform":
         return "uniform"
     if not isinstance(prior, list) or len(prior) != size:
-        raise FamilyError(key, f"expected 'uniform' or a list of {size} probabilities, got {prior!r}")
+        raise FamilyError(key, f"expected 'uniform' or a list of {size} probabilities, got {short_repr(prior)}")
     try:
         return [number_out(_exact(x)) for x in prior]
     except ValueError as e:
@@ -96,12 +105,19 @@ def _marginal(prior: Any, size: int, key: str = "prior") -> Any:
 class _Family(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    def size(self) -> int:
+        """How many numbers the expansion writes (checked against amd.limits before expanding)."""
+        raise NotImplementedError
+
 
 class SingleItem(_Family):
     name: Literal["single_item"]
     bidders: int = Field(ge=1)
     values: Any
     prior: Any = "uniform"
+
+    def size(self) -> int:
+        return self.bidders * _grid_size(self.values) * (self.bidders + 2)
 
     def expand(self) -> dict:
         grid = _grid(self.values)
@@ -127,11 +143,19 @@ class MultiItem(_Family):
     values: Any
     prior: Any = "uniform"
 
-    def expand(self) -> dict:
+    def _per_item(self) -> list:
         per_item = self.values if (isinstance(self.values, list) and self.values and
                                    isinstance(self.values[0], (list, dict))) else [self.values] * self.items
         if len(per_item) != self.items:
             raise FamilyError("values", f"expected one grid or {self.items} grids (one per item)")
+        return per_item
+
+    def size(self) -> int:
+        bundles = math.prod(_grid_size(g) for g in self._per_item())
+        return self.buyers * bundles * ((self.buyers + 1) ** self.items + 1)
+
+    def expand(self) -> dict:
+        per_item = self._per_item()
         grids = [_grid(g) for g in per_item]
         priors = self.prior if (isinstance(self.prior, list) and self.prior and isinstance(self.prior[0], list)) \
             else [self.prior] * self.items
@@ -184,6 +208,11 @@ class BilateralTrade(_Family):
     seller_prior: Any = "uniform"
     broker_cost: Any = None
 
+    def size(self) -> int:
+        bv = self.buyer_values if self.buyer_values is not None else self.values
+        sc = self.seller_costs if self.seller_costs is not None else self.values
+        return 3 * sum(_grid_size(g) for g in (bv, sc) if g is not None)
+
     def expand(self) -> dict:
         bv = self.buyer_values if self.buyer_values is not None else self.values
         sc = self.seller_costs if self.seller_costs is not None else self.values
@@ -216,6 +245,9 @@ class PublicProject(_Family):
     cost: Any
     prior: Any = "uniform"
 
+    def size(self) -> int:
+        return self.agents * _grid_size(self.values) * 3
+
     def expand(self) -> dict:
         grid = _grid(self.values)
         names = [f"a{i + 1}" for i in range(self.agents)]
@@ -243,13 +275,14 @@ def expand_family(family: dict, file: str) -> dict:
     from amd.schema import pydantic_error  # one formatter for pydantic errors
 
     name = family.get("name") if isinstance(family, dict) else None
-    if name not in FAMILIES:
-        raise InstanceError(file, "family.name", f"expected one of {', '.join(sorted(FAMILIES))}, got {name!r}")
+    if not isinstance(name, str) or name not in FAMILIES:
+        raise InstanceError(file, "family.name", f"expected one of {', '.join(sorted(FAMILIES))}, got {short_repr(name)}")
     try:
         model = FAMILIES[name].model_validate(family)
     except ValidationError as e:
         raise pydantic_error(e, file, ("family",)) from None
     try:
+        limits.check(model.size(), file, "family", f"the {name} family written out", limits.PYTHON_OBJECT)
         return model.expand()
     except FamilyError as e:
         raise InstanceError(file, f"family.{e.key}", str(e)) from None
@@ -262,7 +295,7 @@ def expand_document(document: dict, file: str) -> dict:
         raise InstanceError(file, clash[0], "given together with 'family'; give one or the other")
     family = document["family"]
     if not isinstance(family, dict):
-        raise InstanceError(file, "family", f"expected a mapping with a 'name', got {family!r}")
+        raise InstanceError(file, "family", f"expected a mapping with a 'name', got {short_repr(family)}")
     explicit = expand_family(family, file)
     out = {k: v for k, v in document.items() if k != "family"}
     # keep the file's own keys first, then the expansion, in SPEC order

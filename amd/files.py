@@ -7,6 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from amd.errors import InstanceError
+
 
 def write_atomic(path: str | Path, text: str) -> None:
     """Write to a temporary file beside ``path`` and rename it into place."""
@@ -24,3 +26,39 @@ def write_atomic(path: str | Path, text: str) -> None:
 
 def write_json(path: str | Path, payload: dict, indent: int | None = None) -> None:
     write_atomic(path, json.dumps(payload, indent=indent) + "\n")
+
+
+def read_text(path: Path, limit: int, file: str, key: str | None) -> str:
+    """The UTF-8 text of the regular file ``path`` of at most ``limit`` bytes; anything else (no
+    such file, a folder, a device such as /dev/zero, a pipe that never ends) is an
+    :class:`InstanceError` naming ``file`` and ``key``."""
+    name = "" if str(path) == file else f"{path}: "
+    try:
+        if not path.exists():
+            raise InstanceError(file, key, f"{name}no such file")
+        if path.is_dir():
+            raise InstanceError(file, key, f"{name}is a directory, expected a file")
+        if not path.is_file():
+            raise InstanceError(file, key, f"{name}is not a regular file (a device or a pipe?)")
+        with path.open("rb") as f:
+            raw = f.read(limit + 1)
+        if len(raw) > limit:
+            raise InstanceError(file, key, f"{name}is larger than {limit // 2**20} MiB")
+        return raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InstanceError(file, key, f"{name}cannot read: {getattr(e, 'strerror', None) or e}") from None
+
+
+def output_path(path: str | Path, key: str, protect: tuple[str | Path, ...] = ()) -> Path:
+    """Check a file the user asked amd to write (``--out``): not a folder, not a symbolic link
+    (amd never writes through one onto another file) and none of the ``protect``ed files (the
+    instance being solved). An existing regular file is replaced — that is what --out asks."""
+    p = Path(path)
+    if p.is_symlink():
+        raise InstanceError(key, None, f"{p} is a symbolic link; amd does not write through links")
+    if p.is_dir():
+        raise InstanceError(key, None, f"{p} is a directory; give the name of a file to write")
+    for other in protect:
+        if p.exists() and Path(other).exists() and p.resolve() == Path(other).resolve():
+            raise InstanceError(key, None, f"{p} is the instance file itself; write the result elsewhere")
+    return p

@@ -19,15 +19,16 @@ player, chance nodes with probabilities) may be given instead of the YAML tree.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from amd.errors import InstanceError
+from amd.errors import InstanceError, short_repr
+from amd.files import read_text
 from amd.numeric import to_number
 
 DESIGNER = "designer"
@@ -292,12 +293,30 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
+#: the largest .efg file read
+MAX_EFG_BYTES = 16 * 2**20
+
+
+def efg_path(reference: str, file: str, key: str) -> Path:
+    """Where ``efg: reference`` points: relative to the instance file, and inside the instance's
+    folder tree — no absolute path, no '..' or symbolic link leading out of it — unless the user
+    allows it (``amd --allow-paths``, or AMD_ALLOW_PATHS=1). An instance file is data; it must not
+    be able to make amd read (and echo) any file on the machine."""
+    base = Path(file).parent if file != "<input>" else Path(".")
+    path = base / reference
+    if os.environ.get("AMD_ALLOW_PATHS") == "1":
+        return path
+    inside = base.resolve()
+    if Path(reference).is_absolute() or not path.resolve().is_relative_to(inside):
+        raise InstanceError(file, key, f"{short_repr(reference)} leads outside the instance's folder "
+                                       f"{str(base)!r}; put the .efg beside the instance, or allow it with "
+                                       "amd --allow-paths")
+    return path
+
+
 def read_efg(path: Path, file: str, key: str) -> str:
     """The text of a Gambit file, checked to be one (version 2, real or rational payoffs)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InstanceError(file, key, f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
+    text = read_text(path, MAX_EFG_BYTES, file, key)
     if not text.lstrip().startswith("EFG 2 R"):
         raise InstanceError(file, key, f"{path}: not a Gambit .efg file of version 2 with rational or real "
                             "payoffs (the first line starts 'EFG 2 R')")
@@ -336,10 +355,21 @@ def from_efg(text: str, name: str, designer: Any, states: tuple[str, ...], prior
             raise InstanceError(file, where, msg)
 
     def num(tok) -> float:
+        if tok[0] != "word":  # Gambit writes numbers bare: a quoted "1" is a label, not a payoff
+            raise InstanceError(file, where, f"expected a number (without quotes), got {tok[0]} {short_repr(tok[1])}")
         try:
-            return float(Fraction(tok[1])) if tok[0] == "word" else float("nan")
-        except (ValueError, ZeroDivisionError):
-            raise InstanceError(file, where, f"expected a number, got {tok[1]!r}") from None
+            return to_number(tok[1])
+        except ValueError as e:
+            raise InstanceError(file, where, str(e)) from None
+
+    def whole(tok) -> int:
+        if tok[0] != "word" or not re.fullmatch(r"\d{1,9}", tok[1]):
+            raise InstanceError(file, where, f"expected a whole number, got {short_repr(tok[1])}")
+        return int(tok[1])
+
+    def peek() -> tuple[str, str]:
+        need(pos < len(toks), "the file ends inside a node")
+        return toks[pos]
 
     def take() -> tuple[str, str]:
         nonlocal pos
@@ -350,7 +380,7 @@ def from_efg(text: str, name: str, designer: Any, states: tuple[str, ...], prior
     def braced(pairs: bool) -> list:
         need(take() == ("sym", "{"), "expected '{'")
         items = []
-        while toks[pos] != ("sym", "}"):
+        while peek() != ("sym", "}"):
             t = take()
             if t == ("sym", ","):
                 continue
@@ -359,7 +389,7 @@ def from_efg(text: str, name: str, designer: Any, states: tuple[str, ...], prior
         return items
 
     def outcome_of() -> tuple[str, np.ndarray] | None:
-        number = int(num(take()))
+        number = whole(take())
         if pos < len(toks) and toks[pos][0] == "str":
             name = take()[1]
             pays = [num(t) for t in braced(False)]
@@ -400,18 +430,18 @@ def from_efg(text: str, name: str, designer: Any, states: tuple[str, ...], prior
                                  value=np.full(b.S, leaf_value(name, u))))
             return me
         if kind[1] == "c":
-            iset = int(num(take()))
-            if toks[pos][0] == "str":
+            iset = whole(take())
+            if peek()[0] == "str":
                 take()
             moves = braced(True)
             prob = [p for _, p in moves]
             b._check_probabilities(prob, where)
             n = _Node(CHANCE, f"{where} chance set {iset}", [m for m, _ in moves], [], prob=prob)
         else:
-            player = int(num(take()))
+            player = whole(take())
             need(1 <= player <= len(players), f"player {player} is not declared")
-            iset = int(num(take()))
-            if toks[pos][0] == "str":
+            iset = whole(take())
+            if peek()[0] == "str":
                 take()
             acts = [t[1] for t in braced(False)]
             n = _Node(MOVE, f"{where} infoset {player}:{iset}", acts, [], player=player - 1,
@@ -423,5 +453,8 @@ def from_efg(text: str, name: str, designer: Any, states: tuple[str, ...], prior
             n.children.append(node(a))
         return me
 
-    node("")
+    try:
+        node("")
+    except RecursionError:
+        raise InstanceError(file, where, "the tree is deeper than this reader follows (about 900 moves)") from None
     return b.tree(states, prior)

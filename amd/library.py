@@ -7,14 +7,14 @@ from pathlib import Path
 
 import numpy as np
 
+from amd import limits
 from amd.batch import discover
 from amd.errors import InstanceError
 from amd.schema import Instance, load
 
 
 def _count(n: int, noun: str) -> str:
-    shown = f"{n:.3g}" if n >= 10**7 else str(n)  # 1e+20 profiles, not twenty-one digits
-    return f"{shown} {noun}{'' if n == 1 else 's'}"
+    return f"{limits.count(n)} {noun}{'' if n == 1 else 's'}"  # 1e+20 profiles, not twenty-one digits
 
 
 def describe_size(inst: Instance) -> str:

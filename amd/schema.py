@@ -24,7 +24,9 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
 
 from amd.environment import Design, Environment, Objective
+from amd import limits
 from amd.errors import InstanceError, key_path, short_repr
+from amd.files import read_text
 from amd.information import InformationDesign, InformationGame
 from amd.numeric import to_number
 
@@ -123,21 +125,7 @@ def _check_shape(data, file: str) -> None:
 def read_document(path: str | Path) -> dict:
     """Read a YAML or JSON file into plain Python data; errors name the file."""
     p = Path(path)
-    try:
-        if not p.exists():
-            raise InstanceError(str(p), None, "no such file")
-        if p.is_dir():
-            raise InstanceError(str(p), None, "is a directory, expected an instance file")
-        if not p.is_file():
-            raise InstanceError(str(p), None, "is not a regular file (a device or a pipe?), expected an instance file")
-        with p.open("rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
-        if len(raw) > MAX_FILE_BYTES:
-            raise InstanceError(str(p), None, f"is larger than {MAX_FILE_BYTES // 2**20} MiB; use a family "
-                                              "or the interim reduced form for large instances")
-        text = raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InstanceError(str(p), None, f"cannot read: {e}") from None
+    text = read_text(p, MAX_FILE_BYTES, str(p), None)
     return parse_text(text, str(p), json_text=p.suffix.lower() == ".json")
 
 
@@ -492,7 +480,7 @@ def _single_item(spec: MechanismFile, agents, types, outcomes, file):
     from amd.interim import reason_not_applicable
 
     count = math.prod(len(t) for t in types)
-    too_many = f"{count:.3g} type profiles are too many to write out"
+    too_many = f"{limits.count(count)} type profiles are too many to write out"
     marginals = _marginals(spec.prior, agents, types, file)
     if marginals is None:
         raise InstanceError(file, "prior.joint", f"{too_many}; give independent marginals")
@@ -725,8 +713,7 @@ def _parse_extensive(spec, document: dict, file: str, default_name: str | None) 
         raise InstanceError(file, "players", "'designer' names the designer's own moves in a tree; rename the player")
     if game.efg is not None:
         if game.tree is None and isinstance(game.efg, str):
-            base = Path(file).parent if file != "<input>" else Path(".")
-            text = game_tree.read_efg(base / game.efg, file, "game.efg")
+            text = game_tree.read_efg(game_tree.efg_path(game.efg, file, "game.efg"), file, "game.efg")
             name = game.efg
             # the file's text travels with the document: batch workers need no file system, and an
             # edited .efg gives the instance a new result key
