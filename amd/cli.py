@@ -7,7 +7,6 @@ failed or hit a limit with no answer.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from functools import wraps
@@ -19,7 +18,8 @@ import yaml
 from rich.console import Console
 
 from amd.errors import InstanceError
-from amd.files import output_path, write_json
+from amd.files import dumps, output_path, write_json
+from amd.provenance import versions
 
 app = typer.Typer(
     add_completion=False,
@@ -150,7 +150,7 @@ def solve(
     if out_file is not None:
         write_json(out_file, payload, indent=1)
     if as_json:
-        sys.stdout.write(json.dumps(payload) + "\n")
+        sys.stdout.write(dumps(payload) + "\n")
     else:
         print_result(result, inst, out, rows)
     answered = result.status in ("optimal", "infeasible", "unbounded") or (
@@ -161,7 +161,7 @@ def solve(
 @app.command()
 @_guard
 def validate(files: list[Path] = typer.Argument(..., help="Instance files.")):
-    """Validate instance files; exit 0 when every one is valid, 2 otherwise (one line each)."""
+    """Validate instance files; exit 0 when every one is valid, 2 otherwise (one line per problem)."""
     from amd.library import describe_size
     from amd.schema import load
 
@@ -170,7 +170,8 @@ def validate(files: list[Path] = typer.Argument(..., help="Instance files.")):
         try:
             inst = load(f)
         except InstanceError as e:
-            _error(e)
+            for each in e.all:
+                _error(each)
             bad += 1
             continue
         sys.stdout.write(f"{f}: ok ({inst.name}: {describe_size(inst)})\n")
@@ -188,7 +189,7 @@ def expand(
 
     doc = load(file).spec
     if as_json:
-        sys.stdout.write(json.dumps(doc, indent=1) + "\n")
+        sys.stdout.write(dumps(doc, indent=1) + "\n")
     else:
         sys.stdout.write(yaml.dump(doc, Dumper=_PlainDumper, sort_keys=False, default_flow_style=None, width=100))
 
@@ -206,7 +207,7 @@ def schema():
     """Print the JSON Schema of the instance format (kind: mechanism)."""
     from amd.schema import json_schema
 
-    sys.stdout.write(json.dumps(json_schema(), indent=1) + "\n")
+    sys.stdout.write(dumps(json_schema(), indent=1) + "\n")
 
 
 @app.command()
@@ -228,18 +229,19 @@ def verify(
     data = read_document(mechanism)
     if inst.kind == "information":
         value, cert = _verify_outcome(inst, data, str(mechanism))
-        _report_verification(inst, value, cert, as_json, "designer value")
+        _report_verification(inst, value, cert, as_json, "designer value", data, str(mechanism))
     if data.get("mechanism") is None and isinstance(data.get("reduced_form"), dict):
         value, cert = _verify_reduced_form(inst, data["reduced_form"], str(mechanism))
-        _report_verification(inst, value, cert, as_json, "objective")
+        _report_verification(inst, value, cert, as_json, "objective", data, str(mechanism))
     _explicit(inst)
-    path = ""
+    path, document = "", data
     if isinstance(data.get("mechanism"), dict):  # a result file written by `amd solve --out`
         data, path = data["mechanism"], "mechanism"
     mech = Mechanism.from_dict(data, inst.environment, str(mechanism), path,
                                require_payments=inst.design.payments)
     cert = check(inst.environment, inst.design, mech)
-    _report_verification(inst, objective_value(inst.environment, inst.design, mech), cert, as_json, "objective")
+    _report_verification(inst, objective_value(inst.environment, inst.design, mech), cert, as_json, "objective",
+                         document, str(mechanism))
 
 
 def _verify_reduced_form(inst, form: dict, file: str):
@@ -283,12 +285,28 @@ def _verify_reduced_form(inst, form: dict, file: str):
     return interim_objective(classes, auction.values, inst.design, q, p), cert
 
 
-def _report_verification(inst, value: float, cert, as_json: bool, label: str) -> None:
-    """Print what `amd verify` found and exit 0 (every constraint holds) or 1."""
+def _report_verification(inst, value: float, cert, as_json: bool, label: str, document: dict, file: str) -> None:
+    """Print what `amd verify` found and exit 0 (every constraint holds) or 1. A result file's own
+    ``objective`` is a claim like the rest: it must be the value recomputed from its mechanism."""
+    from amd.certificate import Check
+    from amd.numeric import to_number
     from amd.report import certificate_table
 
+    claimed = document.get("objective")
+    if claimed is not None and document.get("status") in (None, "optimal", "time_limit"):
+        try:
+            claimed = to_number(claimed)
+        except ValueError as e:
+            raise InstanceError(file, "objective", str(e)) from None
+        off = abs(claimed - value)
+        holds = off <= cert.tolerance
+        cert.checks["claimed_objective"] = Check(off, holds, None if holds else {"claimed": claimed, "recomputed": value})
+        cert.verified = cert.verified and holds
+        cert.max_violation = max(cert.max_violation, off)
+
     if as_json:
-        sys.stdout.write(json.dumps({"instance": inst.name, "objective": value, "certificate": cert.to_dict()}) + "\n")
+        sys.stdout.write(dumps({"format": "amd/1", "instance": inst.name, "objective": value,
+                                "certificate": cert.to_dict(), "versions": versions()}) + "\n")
     else:
         verdict = "[green]verified[/]" if cert.verified else "[red]fails[/]"
         out.print(f"[bold]{inst.name}[/]: {verdict}   {label} = {value:.10g}")
@@ -373,7 +391,7 @@ def implementable_cmd(
     except ValueError as e:  # the graph test was asked for where it does not apply
         raise InstanceError(str(file), "constraints", str(e)) from None
     if as_json:
-        sys.stdout.write(json.dumps(res.to_dict()) + "\n")
+        sys.stdout.write(dumps(res.to_dict() | {"versions": versions()}) + "\n")
         raise typer.Exit(0)
     c = res.certificate
     if res.implementable:
@@ -430,11 +448,11 @@ def classic(
     value = objective_value(inst.environment, inst.design, mech)
     payload = {"format": "amd/1", "instance": inst.name, "kind": "mechanism", "classic": mechanism,
                "objective": value, "mechanism": mech.to_dict(),
-               "properties": {k: c.to_dict() for k, c in props.items()}}
+               "properties": {k: c.to_dict() for k, c in props.items()}, "versions": versions()}
     if out_file is not None:
         write_json(out_file, payload, indent=1)
     if as_json:
-        sys.stdout.write(json.dumps(payload) + "\n")
+        sys.stdout.write(dumps(payload) + "\n")
         raise typer.Exit(0)
     out.print(f"[bold]{mechanism}[/] on {inst.name}: {inst.design.objective.name} = {value:.10g}")
     table, left = mechanism_table(mech, inst.environment.prior, rows)
@@ -481,13 +499,17 @@ def batch(
     if scheduler is not None and engine != "dask":
         raise InstanceError("--scheduler", None, "goes with --engine dask")
     console = Console(stderr=True)
+    # auto_refresh off: rich's refresh thread must not run while workers are forked (Python 3.12
+    # warns, rightly: a fork copies a process whose other threads may hold locks); we refresh
+    # ourselves on every progress report instead
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=False) as bar:
+                  console=console, transient=False, auto_refresh=False) as bar:
         job = bar.add_task("starting", total=None)
 
         def progress(done, failed, running, total):
             bar.update(job, completed=done, total=total,
                        description=f"done {done - failed}  failed {failed}  running {running}")
+            bar.refresh()
 
         records = run([str(p) for p in paths], out_dir, workers=workers, time_limit=time_limit, resume=resume,
                       progress=progress, skip_tags=tuple(skip_tag), engine=engine, scheduler=scheduler)
@@ -527,7 +549,7 @@ def library(
 
     rows = catalog([str(p) for p in (paths or [Path("instances")])])
     if as_json:
-        sys.stdout.write(json.dumps(rows, indent=1) + "\n")
+        sys.stdout.write(dumps(rows, indent=1) + "\n")
         raise typer.Exit(0)
     table = Table(show_edge=False, header_style="bold")
     for col in ("path", "kind", "size", "problem", "expected", "source"):

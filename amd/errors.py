@@ -17,6 +17,8 @@ class InstanceError(ValueError):
         self.file = file or "<input>"
         self.path = path or ""
         self.message = message
+        #: every problem found at once (pydantic reports them together), this one first
+        self.all: list[InstanceError] = [self]
         super().__init__(str(self))
 
     def __str__(self) -> str:

@@ -301,7 +301,7 @@ def verify_plan(L: PlanLayout, w: np.ndarray, tolerance: float = DEFAULT_TOLERAN
     """Check a plan w on layout L directly: non-negative, flows, hidden bounds, and obedience at
     every information state by backward induction over the player's continuation plans."""
     t = L.tree
-    scale = max(1.0, float(np.abs(t.payoffs).max(initial=0)))
+    scale = float(np.abs(t.payoffs).max(initial=0)) or 1.0  # the instance's units, no floor
     tol = tolerance * scale
     checks: dict[str, Check] = {}
     neg = float(max(0.0, -w.min(initial=0.0)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -16,6 +17,7 @@ def write_atomic(path: str | Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a result is as readable as any file
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         os.replace(tmp, path)
@@ -24,8 +26,39 @@ def write_atomic(path: str | Path, text: str) -> None:
         raise
 
 
+def dumps(payload, indent: int | None = None) -> str:
+    """Strict JSON (RFC 8259) of a result: numpy scalars and arrays as plain numbers and lists,
+    and a non-finite number — which JSON cannot hold — as null."""
+    try:
+        return json.dumps(payload, indent=indent, default=_plain, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(payload), indent=indent, default=_plain, allow_nan=False)
+
+
+def _plain(value):
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        return _finite(value.tolist())
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _finite(value):
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_json(path: str | Path, payload: dict, indent: int | None = None) -> None:
-    write_atomic(path, json.dumps(payload, indent=indent) + "\n")
+    write_atomic(path, dumps(payload, indent) + "\n")
 
 
 def read_text(path: Path, limit: int, file: str, key: str | None) -> str:

@@ -81,7 +81,7 @@ def obedience_check(game: InformationGame, gains: list[np.ndarray], tol: float) 
 
 def verify_outcome(game: InformationGame, pi: np.ndarray, tolerance: float = DEFAULT_TOLERANCE) -> Certificate:
     """Check that π is a BCE of ``game``: non-negative, consistent with the prior, obedient."""
-    scale = max(1.0, float(np.abs(game.payoffs).max(initial=0)))
+    scale = float(np.abs(game.payoffs).max(initial=0)) or 1.0  # the instance's units, no floor
     tol = tolerance * scale
     checks: dict[str, Check] = {}
     neg = float(max(0.0, -pi.min()))
@@ -159,7 +159,7 @@ def verify_sequential(game: InformationGame, pi: np.ndarray, revealed: list, hid
     orders, keys = move_orders(n), deviation_keys(n)
     eta = dict(zip(keys, hidden))
     rho = dict(zip([k for k in keys if k[1] == n - 2], revealed))
-    scale = max(1.0, float(np.abs(game.payoffs).max(initial=0)))
+    scale = float(np.abs(game.payoffs).max(initial=0)) or 1.0  # the instance's units, no floor
     tol = tolerance * scale
     checks: dict[str, Check] = {}
     neg = max(0.0, -min([float(pi.min())] + [float(x.min()) for x in [*eta.values(), *rho.values()]]))

@@ -207,8 +207,9 @@ def verify_interim(auction: SingleItem, classes: Classes, design: Design, q, p, 
                    tolerance: float = DEFAULT_TOLERANCE) -> Certificate:
     """Every constraint of ``design`` recomputed from the interim rule (q, p) with numpy."""
     values = [auction.values[g[0]] for g in classes.members]
-    scale = max(1.0, max(float(np.abs(v).max(initial=0)) for v in values),
-                max(float(np.abs(x).max(initial=0)) for x in p))
+    # the instance's scale, never the candidate's payments (see amd.verifier.instance_scale)
+    scale = max([float(np.abs(v).max(initial=0)) for v in values]
+                + [abs(b) for b in design.payment_bounds if b is not None]) or 1.0
     tol = tolerance * scale
     checks: dict[str, Check] = {}
 

@@ -283,11 +283,21 @@ class InformationFile(_InstanceFile):
 
 
 def pydantic_error(err: ValidationError, file: str, prefix: tuple = ()) -> InstanceError:
-    """Turn pydantic's first error into our one-line message."""
+    """Turn pydantic's errors into our one-line messages: the first is raised, and all of them
+    (the first included) ride along in ``.all`` for ``amd validate``."""
     errors = err.errors(include_url=False)
     # an unknown key is the cause of a "missing" one more often than not: report it first
     errors.sort(key=lambda e: e["type"] != "extra_forbidden")
-    e = errors[0]
+    every = [_one_pydantic_error(e, file, prefix) for e in errors[:50]]
+    first = every[0]
+    if len(errors) > 1:
+        first = InstanceError(file, first.path, first.message + f" (and {len(errors) - 1} more "
+                              f"problem{'s' if len(errors) > 2 else ''}: amd validate lists them)")
+    first.all = every
+    return first
+
+
+def _one_pydantic_error(e: dict, file: str, prefix: tuple) -> InstanceError:
     loc = prefix + tuple(e["loc"])
     kind = e["type"]
     if kind == "extra_forbidden":
@@ -300,8 +310,6 @@ def pydantic_error(err: ValidationError, file: str, prefix: tuple = ()) -> Insta
         msg = e["msg"].removeprefix("Value error, ")
         if kind not in ("value_error",) and "input" in e and not isinstance(e["input"], dict):
             msg += f", got {short_repr(e['input'])}"
-    if len(errors) > 1:
-        msg += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     return InstanceError(file, key_path(loc), msg)
 
 

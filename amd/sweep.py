@@ -16,7 +16,7 @@ import yaml
 
 from amd.errors import InstanceError
 from amd.files import write_atomic
-from amd.schema import read_document
+from amd.schema import parse_text, read_document
 
 
 def split_values(text: str) -> list[str]:
@@ -49,9 +49,9 @@ def parse_set(expr: str) -> tuple[list[str], list]:
     if not path or not values.strip():
         raise InstanceError("--set", None, f"expected KEY=VALUE[,VALUE...], got {expr!r}")
     try:
-        return path, [yaml.safe_load(v) for v in split_values(values)]
-    except yaml.YAMLError as e:
-        raise InstanceError("--set", key, f"a value is not valid YAML: {e}") from None
+        return path, [parse_text(f"v: {v}", "--set")["v"] for v in split_values(values)]
+    except InstanceError as e:
+        raise InstanceError("--set", key, f"a value is not valid YAML: {e.message}") from None
 
 
 def assign(document: dict, path: list[str], value) -> None:
@@ -75,6 +75,12 @@ def assign(document: dict, path: list[str], value) -> None:
 def points(file: str | Path, sets: list[str]) -> list[tuple[dict, dict]]:
     """(parameters, document) for every point of the grid."""
     base = read_document(file)
+    game = base.get("game")
+    if isinstance(game, dict) and isinstance(game.get("efg"), str):  # the points live elsewhere: carry the tree
+        from amd import game_tree
+
+        text = game_tree.read_efg(game_tree.efg_path(game["efg"], str(file), "game.efg"), str(file), "game.efg")
+        base["game"] = {**game, "efg": {"file": game["efg"], "text": text}}
     axes = [parse_set(s) for s in sets]
     out = []
     for combo in itertools.product(*(values for _, values in axes)):

@@ -7,7 +7,8 @@ Nothing here reads the optimization model. For agent i the table
 (true type θ_i, report r_i) gives every constraint family at once: DSIC is
 U_i[·, θ_i, r_i] ≤ U_i[·, θ_i, θ_i]; BIC the same averaged with p(θ_{-i} | θ_i); IR reads the
 diagonal. A constraint holds when its violation is at most ``tolerance × scale``, with
-``scale = max(1, max|v|, max|d|, max|t|)`` so that the test means the same on any units.
+``scale = max(max|v|, max|d|, |payment bounds|)`` of the instance (:func:`instance_scale`), so that
+the test means the same on any units and no candidate can loosen it.
 Each family reports its largest violation and where it happens (agent, true type, report,
 the others' types), which is the deviation a user needs to see.
 """
@@ -58,14 +59,27 @@ def objective_value(env: Environment, design: Design, mech: Mechanism) -> float:
     return float((env.prior * value).sum())
 
 
+def instance_scale(env: Environment, design: Design) -> float:
+    """The size of the instance's numbers — values, the designer's values, payment bounds — by
+    which the tolerance is scaled, so that a test means the same in any units. It comes from the
+    instance alone: a candidate mechanism (with a subsidy of 1e6, say) cannot widen it."""
+    bounds = [abs(b) for b in design.payment_bounds if b is not None]
+    scale = max(float(np.abs(env.values).max(initial=0)), float(np.abs(env.designer_values).max(initial=0)),
+                *bounds, 0.0)
+    return scale if scale > 0 else 1.0
+
+
 def verify(env: Environment, design: Design, mech: Mechanism,
            tolerance: float = DEFAULT_TOLERANCE) -> Certificate:
     """Check ``mech`` against every constraint ``design`` asks for (and feasibility)."""
     x, t = mech.allocation, mech.payments
-    scale = max(1.0, float(np.abs(env.values).max(initial=0)), float(np.abs(env.designer_values).max(initial=0)),
-                float(np.abs(t).max(initial=0)))
-    tol = tolerance * scale
+    tol = tolerance * instance_scale(env, design)
     checks: dict[str, Check] = {}
+    for name, arr in (("allocation", x), ("payments", t)):
+        if not np.isfinite(arr).all():  # NaN compares false with everything: it would pass every check
+            idx = np.unravel_index(int(np.argmin(np.isfinite(arr))), arr.shape)
+            checks["finite"] = Check(float("inf"), False, {name: "not a finite number", "at": [int(j) for j in idx]})
+            return Certificate(False, float("inf"), tol, checks)
 
     def add(name: str, violation: float, worst: dict | None) -> None:
         violation = max(0.0, violation)

@@ -153,3 +153,90 @@ def test_a_worker_past_the_time_limit_is_killed_and_recorded(tmp_path, root):
     assert "killed after" in table[str(lib / "big.yaml")]["message"]
     assert table[str(lib / "small.yaml")]["status"] == "optimal"
     assert time.monotonic() - start < 60
+
+
+def _big_mip_library(tmp_path, root):
+    """A 900-type deterministic instance (far longer than the tests wait) beside a small one."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    big = yaml.safe_load((root / "instances/bundling/manelli-vincent-midpoint30.yaml").read_text())
+    big["mechanism"] = {"randomized": False}
+    (lib / "big.yaml").write_text(yaml.safe_dump(big))
+    shutil.copy(root / "instances/auctions/myerson-1-bidder-midpoint10.yaml", lib / "small.yaml")
+    return lib
+
+
+def _start_batch(lib, out, *extra):
+    cmd = [sys.executable, "-m", "amd", "batch", str(lib), "--workers", "2", "--out", str(out), *extra]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+    except OSError:
+        return []
+
+
+def _wait_for(condition, seconds=60):
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert condition()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="reads worker pids from /proc (Linux)")
+def test_a_worker_killed_by_a_signal_is_recorded_and_solved_again_on_resume(tmp_path, root):
+    lib, out = _big_mip_library(tmp_path, root), tmp_path / "out"
+    proc = _start_batch(lib, out, "--time-limit", "1")
+    _wait_for(lambda: (out / "results").is_dir() and len(_children(proc.pid)) >= 1)
+    _wait_for(lambda: len(list((out / "results").glob("*.json"))) >= 1)  # the small one is done
+    for worker in _children(proc.pid):  # what is left is the big one
+        os.kill(worker, signal.SIGKILL)
+    proc.communicate(timeout=60)
+    table = {row["path"]: row for row in rows(out)}
+    assert table[str(lib / "big.yaml")]["status"] == "error"
+    assert "killed by signal 9" in table[str(lib / "big.yaml")]["message"]
+
+    r = runner.invoke(app, ["batch", str(lib), "--workers", "2", "--out", str(out), "--resume", "--time-limit", "1"])
+    assert r.exit_code == 0, r.output
+    table = {row["path"]: row for row in rows(out)}
+    big = table[str(lib / "big.yaml")]
+    assert big["status"] == "time_limit" and "solved again after an earlier error" in big["message"]
+    assert table[str(lib / "small.yaml")]["status"] == "optimal"
+
+
+def test_an_unreadable_result_file_is_solved_again_and_said(tmp_path, root):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for f in ("myerson-1-bidder-midpoint10.yaml", "two-bidders-two-values.yaml", "one-buyer-three-values.yaml"):
+        shutil.copy(root / "instances/auctions" / f, lib / f)
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["batch", str(lib), "--workers", "2", "--out", str(out)]).exit_code == 0
+    clean = (out / "results.csv").read_text()
+    files = sorted((out / "results").glob("*.json"))
+    files[0].write_text(files[0].read_text()[:40])  # truncated
+    files[1].write_text("{}")  # not a result
+    untouched = files[2].stat().st_mtime_ns
+    r = runner.invoke(app, ["batch", str(lib), "--workers", "2", "--out", str(out), "--resume"])
+    assert r.exit_code == 0, r.output
+    assert files[2].stat().st_mtime_ns == untouched
+    table = rows(out)
+    assert [row["status"] for row in table] == ["optimal"] * 3
+    assert sum("the earlier result file was unreadable" in row["message"] for row in table) == 2
+    assert [row["objective"] for row in table] == [row["objective"] for row in csv.DictReader(clean.splitlines())]
+
+
+def test_two_batches_on_one_out_folder(tmp_path, root):
+    """The second batch on the same --out is refused (exit 2) while the first runs; after the
+    first is gone (even killed), its lock is taken over."""
+    lib, out = _big_mip_library(tmp_path, root), tmp_path / "out"
+    first = _start_batch(lib, out, "--time-limit", "30")
+    _wait_for(lambda: (out / ".lock").exists())
+    r = runner.invoke(app, ["batch", str(lib / "small.yaml"), "--out", str(out)])
+    assert r.exit_code == 2 and "another amd batch" in r.output
+    first.kill()
+    first.communicate()
+    r = runner.invoke(app, ["batch", str(lib / "small.yaml"), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert not (out / ".lock").exists()
