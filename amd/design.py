@@ -18,14 +18,14 @@ from pathlib import Path
 import numpy as np
 
 from amd import limits, separation
-from amd.environment import Design, Objective
+from amd.environment import Design, Environment, Objective
 from amd.errors import InstanceError
 from amd.mechanism import Mechanism, clean
 from amd.provenance import versions
 from amd.models import direct_mechanism
 from amd.schema import Instance, load
 from amd.solver import LinearProgram, SolverOptions, TriviallyInfeasible
-from amd.verifier import DEFAULT_TOLERANCE, Certificate, objective_value, verify
+from amd.verifier import DEFAULT_TOLERANCE, Certificate, instance_scale, objective_value, verify
 
 
 @dataclass
@@ -334,6 +334,27 @@ def _check_size(inst: Instance, design: Design, lazy: bool) -> None:
                  "the direct model (columns, IC rows and their terms)", limits.PYTHON_OBJECT)
 
 
+#: instances whose numbers are this large (in magnitude, at most) are solved as written
+UNITS = (1e-3, 1e3)
+
+
+def _in_solver_units(env: Environment, design: Design) -> tuple[float, Environment, Design]:
+    """(unit, environment, design) with values, the designer's values and payment bounds divided
+    by ``unit``, the instance's scale, when that lies outside UNITS — else unit 1, unchanged.
+
+    HiGHS works to absolute tolerances (1e-9 here) and drops coefficients below 1e-9: an auction
+    with values of 1e-10 would come back with the zero mechanism, "optimal". Every constraint and
+    the objective are homogeneous of degree one in (values, payments), so the optimum of the
+    rescaled problem times ``unit`` is the optimum of the original; the verifier checks the
+    mechanism in the original units."""
+    scale = instance_scale(env, design)
+    if UNITS[0] <= scale <= UNITS[1]:
+        return 1.0, env, design
+    lo, hi = design.payment_bounds
+    return scale, dataclasses.replace(env, values=env.values / scale, designer_values=env.designer_values / scale), \
+        dataclasses.replace(design, payment_bounds=(None if lo is None else lo / scale, None if hi is None else hi / scale))
+
+
 def _solve(inst: Instance, design: Design, options: SolverOptions, tolerance: float,
            allocation: np.ndarray | None = None, full: bool | None = None,
            symmetric: bool | None = None) -> Result:
@@ -343,13 +364,14 @@ def _solve(inst: Instance, design: Design, options: SolverOptions, tolerance: fl
     timing: dict[str, float] = {}
     lazy = separation.applies(env, design, allocation, full)
     _check_size(inst, design, lazy)
+    unit, model_env, model_design = _in_solver_units(env, design)
     start = time.perf_counter()
     with _no_gc():
         orbits = None
         if symmetric is not False and design.randomized and allocation is None:
-            orbits = symmetry.orbits(env, design.payments)
-        core = direct_mechanism.core_deviations(env, design.ic) if lazy else None
-        form = direct_mechanism.build(env, design, allocation, core, orbits)
+            orbits = symmetry.orbits(model_env, design.payments)
+        core = direct_mechanism.core_deviations(model_env, design.ic) if lazy else None
+        form = direct_mechanism.build(model_env, model_design, allocation, core, orbits)
         timing["build_s"] = time.perf_counter() - start
         start = time.perf_counter()
         try:
@@ -368,6 +390,7 @@ def _solve(inst: Instance, design: Design, options: SolverOptions, tolerance: fl
             return Result(inst.name, out.status, timing=timing, message=out.message, program=program)
         start = time.perf_counter()
         x, t = form.split(out.values)
+        t = t * unit
         if not design.randomized:
             x = x.round()  # integral up to HiGHS's 1e-9 feasibility tolerance
         mech = Mechanism(env.agents, env.types, env.outcomes, x, t)
@@ -382,7 +405,7 @@ def _solve(inst: Instance, design: Design, options: SolverOptions, tolerance: fl
             return Result(inst.name, "error", timing=timing, program=program,
                           message=f"constraint generation did not converge in {rounds} rounds (try --full)")
         rows = (direct_mechanism.dsic_rows if design.ic == "dsic" else direct_mechanism.bic_rows)(
-            env, form.layout, cuts)
+            model_env, form.layout, cuts)
         A, lo, hi = form.rows(rows)
         program.add_rows(A, lo, hi)
         rounds, added = rounds + 1, added + A.shape[0]
@@ -396,8 +419,10 @@ def _solve(inst: Instance, design: Design, options: SolverOptions, tolerance: fl
             "ic_rows_full": separation.ic_row_count(env, design.ic),
             "ic_rows_core": len(getattr(form.model, design.ic)),
             "ic_rows_added": added, "rounds": rounds}
+    if unit != 1.0:
+        details["solver_units"] = unit
 
-    status, message = _checked(out.status, out.message, value, out.objective, cert,
+    status, message = _checked(out.status, out.message, value, out.objective * unit, cert,
                                "objective recomputed from the mechanism", "the solver's mechanism")
     return Result(inst.name, status, value, mech, cert, timing, out.gap, message, program=program,
                   details=details)

@@ -69,11 +69,22 @@ def instance_scale(env: Environment, design: Design) -> float:
     return scale if scale > 0 else 1.0
 
 
+def type_scale(env: Environment, i: int, scale: float) -> np.ndarray:
+    """Per type of agent i, the size of that type's own values (its largest |v_i(o, θ)|), at least
+    1e-6 of the instance's scale. Agent i's IC and IR constraints at type θ_i are judged in these
+    units: with values from 1e-6 to 1e6, charging the 1e-6 type 0.05 for nothing is a violation,
+    though 0.05 is nothing beside 1e6."""
+    k = env.shape[i]
+    own = np.abs(np.moveaxis(env.values[i], i, 0)).reshape(k, -1).max(axis=1)
+    return np.maximum(own, 1e-6 * scale)
+
+
 def verify(env: Environment, design: Design, mech: Mechanism,
            tolerance: float = DEFAULT_TOLERANCE) -> Certificate:
     """Check ``mech`` against every constraint ``design`` asks for (and feasibility)."""
     x, t = mech.allocation, mech.payments
-    tol = tolerance * instance_scale(env, design)
+    scale = instance_scale(env, design)
+    tol = tolerance * scale
     checks: dict[str, Check] = {}
     for name, arr in (("allocation", x), ("payments", t)):
         if not np.isfinite(arr).all():  # NaN compares false with everything: it would pass every check
@@ -81,9 +92,12 @@ def verify(env: Environment, design: Design, mech: Mechanism,
             checks["finite"] = Check(float("inf"), False, {name: "not a finite number", "at": [int(j) for j in idx]})
             return Certificate(False, float("inf"), tol, checks)
 
-    def add(name: str, violation: float, worst: dict | None) -> None:
+    def add(name: str, violation: float, worst: dict | None, relative: float | None = None) -> None:
+        """``violation`` and ``worst``: the largest violation and where; ``relative``: the largest
+        in units of the agent's own type (type_scale), which decides whether the family holds."""
         violation = max(0.0, violation)
-        checks[name] = Check(violation, violation <= tol, worst if violation > 0 else None)
+        holds = violation <= tol if relative is None else relative <= tolerance
+        checks[name] = Check(violation, holds, worst if violation > 0 else None)
 
     # feasibility of the allocation
     neg, idx = _worst(-x)
@@ -113,45 +127,53 @@ def verify(env: Environment, design: Design, mech: Mechanism,
     if design.ic != "none" or design.ir != "none":
         tables = [utility_table(env, mech, i) for i in range(env.n_agents)]
     if design.ic == "dsic":
-        best: tuple[float, dict | None] = (0.0, None)
+        best: tuple[float, dict | None, float] = (0.0, None, 0.0)
         for i, U in enumerate(tables):
             gain = U - np.diagonal(U, axis1=-2, axis2=-1)[..., :, None]
             g, idx = _worst(gain)
+            rel = max(best[2], _worst(gain / type_scale(env, i, scale)[:, None])[0])
             if g > best[0]:
                 best = (g, {"agent": env.agents[i], "type": env.types[i][idx[-2]], "report": env.types[i][idx[-1]],
-                            "others": _others(env, i, idx[:-2]), "gain": g})
+                            "others": _others(env, i, idx[:-2]), "gain": g}, rel)
+            best = best[:2] + (rel,)
         add("dsic", *best)
     elif design.ic == "bic":
-        best = (0.0, None)
+        best = (0.0, None, 0.0)
         for i, U in enumerate(tables):
             k = env.shape[i]
             belief = np.moveaxis(env.beliefs(i), i, -1)
             gain = U - np.diagonal(U, axis1=-2, axis2=-1)[..., :, None]
             interim = (belief[..., :, None] * gain).reshape(-1, k, k).sum(axis=0)
             g, (a, r) = _worst(interim)
+            rel = max(best[2], _worst(interim / type_scale(env, i, scale)[:, None])[0])
             if g > best[0]:
                 best = (g, {"agent": env.agents[i], "type": env.types[i][a], "report": env.types[i][r],
-                            "expected_gain": g})
+                            "expected_gain": g}, rel)
+            best = best[:2] + (rel,)
         add("bic", *best)
 
     if design.ir != "none":
-        best = (0.0, None)
+        best = (0.0, None, 0.0)
         for i, U in enumerate(tables):
             u = np.diagonal(U, axis1=-2, axis2=-1)  # (θ_-i…, θ_i): truthful utility
+            own = type_scale(env, i, scale)
             if design.ir == "expost":
                 v, idx = _worst(-u)
+                rel = _worst(-u / own)[0]
                 where = {"agent": env.agents[i], "type": env.types[i][idx[-1]], "others": _others(env, i, idx[:-1]),
                          "utility": -v}
             elif design.ir == "interim":
                 belief = np.moveaxis(env.beliefs(i), i, -1)
                 interim = (belief * u).reshape(-1, env.shape[i]).sum(axis=0)
                 v, (a,) = _worst(-interim)
+                rel = _worst(-interim / own)[0]
                 where = {"agent": env.agents[i], "type": env.types[i][a], "expected_utility": -v}
             else:
                 v = -float((np.moveaxis(env.prior, i, -1) * u).sum())
+                rel = v / scale
                 where = {"agent": env.agents[i], "expected_utility": -v}
-            if v > best[0]:
-                best = (v, where)
+            rel = max(best[2], rel)
+            best = (v, where, rel) if v > best[0] else best[:2] + (rel,)
         add(f"{design.ir}_ir", *best)
 
     if design.budget != "none":
