@@ -110,11 +110,53 @@ def allocation_graph(V: np.ndarray, types: tuple[str, ...], ir: bool, tol: float
     return G
 
 
+def bellman_ford(G: nx.DiGraph) -> tuple[np.ndarray, np.ndarray, list | None]:
+    """Shortest paths from the source over the raised weights, by Bellman–Ford on the dense
+    weight matrix: (distances, predecessors, negative cycle as a node list [v0, v1, …, v0] or None).
+
+    Our own pass rather than networkx's, so that the witness is in our hands: networkx can stop
+    with "Negative cycle is detected but not found" when rounding makes a relaxation and the
+    cycle search disagree. Here the cycle is read off the predecessor graph after a relaxation in
+    round |V| (every cycle of that graph has negative weight, CLRS Lemma 24.16), and its weight is
+    summed again before it is returned.
+    """
+    nodes = list(G.nodes)
+    index = {v: j for j, v in enumerate(nodes)}
+    n = len(nodes)
+    W = np.full((n, n), np.inf)
+    for a, b, w in G.edges(data="weight"):
+        W[index[a], index[b]] = w
+    dist = np.full(n, np.inf)
+    dist[index[SOURCE]] = 0.0
+    pred = np.full(n, -1)
+    changed = np.zeros(n, bool)
+    for _ in range(n):
+        cand = dist[:, None] + W  # cand[a, b]: reach b through a
+        via = np.argmin(cand, axis=0)
+        best = cand[via, np.arange(n)]
+        changed = best < dist
+        if not changed.any():
+            return dist, pred, None
+        dist = np.where(changed, best, dist)
+        pred = np.where(changed, via, pred)
+    v = int(np.flatnonzero(changed)[0])  # relaxed in round n: a negative cycle leads here
+    for _ in range(n):
+        v = int(pred[v])
+    cycle, u = [v], int(pred[v])
+    while u != v:
+        cycle.append(u)
+        u = int(pred[u])
+    cycle = [nodes[j] for j in reversed(cycle + [v])]  # forward order, closed
+    weight = sum(G.edges[a, b]["weight"] for a, b in zip(cycle[:-1], cycle[1:]))
+    if not weight < 0:  # cannot happen (Lemma 24.16); never return a cycle that is not one
+        raise ArithmeticError(f"Bellman-Ford found a cycle of weight {weight}")
+    return dist, pred, cycle
+
+
 def negative_cycle(G: nx.DiGraph) -> list[dict] | None:
     """The profitable cycle of misreports, as steps {type, reports, gain}, or None."""
-    try:
-        nodes = nx.find_negative_cycle(G, SOURCE)
-    except nx.NetworkXError:
+    nodes = bellman_ford(G)[2]
+    if nodes is None:
         return None
     edges = [G.edges[a, b] for a, b in zip(nodes[:-1], nodes[1:])]
     # edge A → B: a type of B takes A's allocation. Walk backwards so each step's report is
@@ -126,9 +168,28 @@ def negative_cycle(G: nx.DiGraph) -> list[dict] | None:
 
 def potentials(G: nx.DiGraph) -> dict:
     """Shortest-path distances from the source, summed with the exact (unraised) weights
-    along the shortest-path tree of the raised graph."""
-    _, paths = nx.single_source_bellman_ford(G, SOURCE)
-    return {v: sum(G.edges[a, b]["exact"] for a, b in zip(path[:-1], path[1:])) for v, path in paths.items()}
+    along the shortest-path tree of the raised graph (which has no negative cycle)."""
+    _, pred, cycle = bellman_ford(G)
+    if cycle is not None:
+        raise ValueError("the graph has a negative cycle: no potentials")
+    nodes = list(G.nodes)
+    source = nodes.index(SOURCE)
+    out: dict = {SOURCE: 0.0}
+
+    def exact(j: int) -> float:  # iterative walk up the tree, memoized
+        path = []
+        while nodes[j] not in out:
+            path.append(j)
+            j = int(pred[j])
+            if j < 0 or j == source and nodes[j] in out:
+                break
+        for k in reversed(path):
+            out[nodes[k]] = out[nodes[int(pred[k])]] + G.edges[nodes[int(pred[k])], nodes[k]]["exact"]
+        return out[nodes[path[0]]] if path else out[nodes[j]]
+
+    for j in range(len(nodes)):
+        exact(j)
+    return out
 
 
 def weak_monotonicity(V: np.ndarray) -> tuple[float, tuple[int, int]]:

@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import amd
@@ -156,8 +156,26 @@ def random_problem(draw):
     return inst, x
 
 
+def networkx_corner():
+    """Drawn by the strategy above (BIC, 4 x 3 types, no IR): networkx's cycle search raised
+    NetworkXUnbounded here, and the graph path crashed where the LP says "not implementable"."""
+    values = {"a0": {"interdependent": [
+        [[-2, 0, -3, 2], [3, -2, 1, 1], [-3, -2, -1, 2]], [[-1, -1, 2, 1], [2, 3, 1, 2], [-1, 0, 1, -2]],
+        [[-3, 0, 1, 0], [-1, -1, 1, 1], [-2, 2, 3, 2]], [[-1, -2, -1, 3], [-2, 0, 2, -3], [-2, 2, -2, 3]]]},
+        "a1": {"private": [[2, -1, -2, 2], [1, 0, -1, 1], [0, 0, 3, 3]]}}
+    inst = amd.parse({
+        "format": "amd/1", "kind": "mechanism",
+        "agents": [{"name": "a0", "types": ["t0", "t1", "t2", "t3"]}, {"name": "a1", "types": ["t0", "t1", "t2"]}],
+        "prior": {"independent": {"a0": ["3/13", "4/13", "2/13", "4/13"], "a1": ["1/2", "3/8", "1/8"]}},
+        "outcomes": ["o0", "o1", "o2", "o3"], "values": values, "constraints": {"ic": "bic", "ir": "none"}})
+    x = np.array([[[1, 2, 2, 0], [1, 1, 3, 0], [1, 0, 0, 0]], [[0, 3, 0, 1], [2, 1, 3, 1], [0, 0, 0, 1]],
+                  [[3, 3, 3, 1], [0, 1, 0, 2], [0, 1, 1, 1]], [[1, 0, 1, 0], [1, 2, 1, 2], [2, 1, 0, 0]]], float)
+    return inst, x / x.sum(axis=-1, keepdims=True)
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_problem())
+@example(networkx_corner())
 def test_graph_verdict_equals_lp_feasibility(problem):
     inst, x = problem
     graph = implementable(inst, x, method="graph")
