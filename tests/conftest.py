@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import os
+
 import pytest
+from hypothesis import settings
 
 import amd
+
+# CI draws the same examples every run (derandomize), so that a red run can be reproduced by hand
+# with `HYPOTHESIS_PROFILE=ci pytest`; elsewhere hypothesis explores freely.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default"))
 
 ROOT = Path(__file__).resolve().parents[1]
 
