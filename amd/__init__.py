@@ -16,6 +16,7 @@ cost no Pyomo, networkx or SciPy import.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -32,6 +33,7 @@ if not (_here / "models").is_dir() and (_here.parent / "models" / "__init__.py")
     _models = importlib.util.module_from_spec(_spec)
     sys.modules[_spec.name] = _models
     _spec.loader.exec_module(_models)
+    models = _models
 
 _PUBLIC = {  # name: (module, attribute)
     "Result": ("amd.design", "Result"), "solve": ("amd.design", "solve"),

@@ -138,12 +138,7 @@ def test_a_worker_past_the_time_limit_is_killed_and_recorded(tmp_path, root):
     """The 900-type grid over deterministic mechanisms builds all 809,100 IC rows (no constraint
     generation for a MIP), far longer than 10 s: with --time-limit 0.5 the worker is killed after
     the grace period and recorded as time_limit; the batch goes on."""
-    lib = tmp_path / "lib"
-    lib.mkdir()
-    big = yaml.safe_load((root / "instances/bundling/manelli-vincent-midpoint30.yaml").read_text())
-    big["mechanism"] = {"randomized": False}
-    (lib / "big.yaml").write_text(yaml.safe_dump(big))
-    shutil.copy(root / "instances/auctions/myerson-1-bidder-midpoint10.yaml", lib / "small.yaml")
+    lib = _big_mip_library(tmp_path, root)
     out = tmp_path / "out"
     start = time.monotonic()
     r = runner.invoke(app, ["batch", str(lib), "--workers", "2", "--time-limit", "0.5", "--out", str(out)])

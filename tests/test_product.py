@@ -108,6 +108,17 @@ def test_python_dash_m_is_the_same_program():
     assert one_json(proc)["objective"] == pytest.approx(181 / 400, abs=1e-7)
 
 
+def test_import_from_the_repository_root():
+    """The README's Python snippet, run where its relative paths work (the checkout's root):
+    `import amd` there is the checkout's amd/, whose formulations live in models/."""
+    code = ("import amd; r = amd.solve('instances/persuasion/prosecutor.yaml'); "
+            "print(amd.models.__file__); print(r.objective)")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    models, objective = proc.stdout.split()
+    assert Path(models).parent == ROOT / "models" and float(objective) == pytest.approx(0.6)
+
+
 def test_version_and_help():
     proc = run("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("amd ")
@@ -127,6 +138,20 @@ def test_verify_fails_on_a_tampered_mechanism(tmp_path):
     assert one_json(check)["certificate"]["verified"] is False
     human = run("verify", MYERSON, str(tmp_path / "bad.json"))
     assert human.returncode == 1 and "fails" in human.stdout
+
+
+def test_verify_fails_on_a_tampered_tree_plan(tmp_path):
+    """A failing extensive-form plan is an answer (exit 1, one JSON document), not a crash."""
+    path = "instances/extensive/entry-deterrence.yaml"
+    result = one_json(run("solve", path, "--json"))
+    plan = result["plan"]
+    key = next(k for k, v in plan.items() if k.startswith("path") and any(x > 0 for x in v.values()))
+    action = next(a for a, x in plan[key].items() if x > 0)
+    plan[key][action] *= 0.5  # break the probability flow
+    (tmp_path / "bad.json").write_text(json.dumps(result))
+    check = run("verify", path, str(tmp_path / "bad.json"), "--json")
+    assert check.returncode == 1, check.stderr
+    assert one_json(check)["certificate"]["verified"] is False
 
 
 @pytest.mark.parametrize("as_json", [True, False], ids=["json", "table"])
