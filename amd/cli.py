@@ -221,68 +221,14 @@ def verify(
 
     Exit 0 when every constraint holds, 1 when one fails, 2 on bad input.
     """
-    from amd.mechanism import Mechanism
+    from amd import concepts
     from amd.schema import load, read_document
-    from amd.verifier import objective_value, verify as check
 
     inst = load(file)
     data = read_document(mechanism)
-    if inst.kind == "information":
-        value, cert = _verify_outcome(inst, data, str(mechanism))
-        _report_verification(inst, value, cert, as_json, "designer value", data, str(mechanism))
-    if data.get("mechanism") is None and isinstance(data.get("reduced_form"), dict):
-        value, cert = _verify_reduced_form(inst, data["reduced_form"], str(mechanism))
-        _report_verification(inst, value, cert, as_json, "objective", data, str(mechanism))
-    _explicit(inst)
-    path, document = "", data
-    if isinstance(data.get("mechanism"), dict):  # a result file written by `amd solve --out`
-        data, path = data["mechanism"], "mechanism"
-    mech = Mechanism.from_dict(data, inst.environment, str(mechanism), path,
-                               require_payments=inst.design.payments)
-    cert = check(inst.environment, inst.design, mech)
-    _report_verification(inst, objective_value(inst.environment, inst.design, mech), cert, as_json, "objective",
-                         document, str(mechanism))
-
-
-def _verify_reduced_form(inst, form: dict, file: str):
-    """`amd verify` for a reduced-form result (``mechanism: null``): the interim rule and the
-    ex-post lottery, bidder by bidder (see amd.interim.verify_interim)."""
-    import numpy as np
-
-    from amd.auction import SingleItem
-    from amd.border import Classes, Lottery
-    from amd.interim import interim_objective, verify_interim
-    from amd.schema import nested_array
-
-    env = inst.environment
-    auction = env if isinstance(env, SingleItem) else SingleItem.from_environment(env)
-    if auction is None:
-        raise InstanceError(inst.file, None, "a reduced-form result needs a single-item auction instance")
-    n = auction.n_agents
-    classes = Classes(auction.marginals, np.ones(n, int), tuple((i,) for i in range(n)))
-    interim, lottery = form.get("interim"), (form.get("ex_post") or {}).get("lottery")
-    if not isinstance(interim, dict) or not isinstance(lottery, list):
-        raise InstanceError(file, "reduced_form", "expected 'interim' and 'ex_post.lottery' (a result of amd solve)")
-    q, p = [], []
-    for i, a in enumerate(auction.agents):
-        row = interim.get(a)
-        if not isinstance(row, dict):
-            raise InstanceError(file, f"reduced_form.interim.{a}", "missing this bidder's interim rule")
-        k = (len(auction.types[i]),)
-        q.append(nested_array(row.get("win_probability"), k, [f"one per type of {a}"], file,
-                              f"reduced_form.interim.{a}.win_probability"))
-        p.append(nested_array(row.get("payment"), k, [f"one per type of {a}"], file, f"reduced_form.interim.{a}.payment"))
-    scores, weights = [], []
-    for h, entry in enumerate(lottery):
-        where = f"reduced_form.ex_post.lottery[{h}]"
-        if not isinstance(entry, dict) or not isinstance(entry.get("scores"), dict):
-            raise InstanceError(file, where, "expected {weight, scores: {bidder: [...]}}")
-        weights.append(nested_array(entry.get("weight"), (), [], file, f"{where}.weight"))
-        scores.append(classes.flat([nested_array(entry["scores"].get(a), (len(auction.types[i]),),
-                                                 [f"one per type of {a}"], file, f"{where}.scores.{a}")
-                                    for i, a in enumerate(auction.agents)]))
-    cert = verify_interim(auction, classes, inst.design, q, p, Lottery(scores, np.array(weights, float)))
-    return interim_objective(classes, auction.values, inst.design, q, p), cert
+    concept = concepts.for_result(inst, data)
+    value, cert = concept.check(inst, data, str(mechanism))
+    _report_verification(inst, value, cert, as_json, concept.value_label, data, str(mechanism))
 
 
 def _report_verification(inst, value: float, cert, as_json: bool, label: str, document: dict, file: str) -> None:
@@ -314,49 +260,6 @@ def _report_verification(inst, value: float, cert, as_json: bool, label: str, do
     raise typer.Exit(0 if cert.verified else 1)
 
 
-def _verify_outcome(inst, data: dict, file: str):
-    """`amd verify` for information design: check a result's outcome π (bce) or whole plan
-    (sequential, extensive); returns (designer value, certificate)."""
-    from amd import information
-    from amd.schema import nested_array
-
-    game = inst.environment
-    if inst.design.solution == "extensive":
-        from amd import extensive
-
-        L = extensive.layout(game, inst.design.credible)
-        w = extensive.plan_from_dict(L, data.get("plan"), file, "plan")
-        return extensive.designer_value(game, extensive.outcome(L, w)), extensive.verify_plan(L, w)
-    axes = ["one per state"] + [f"one per action of {p}" for p in game.players]
-    if inst.design.solution == "sequential":
-        plan = data.get("plan")
-        if not isinstance(plan, dict):
-            raise InstanceError(file, "plan", "required key is missing (a result of 'solution: sequential')")
-        from amd.models.sequential import SequentialLayout
-
-        lay = SequentialLayout.of(game)
-        onpath = nested_array(plan.get("onpath"), lay.pi.shape, ["one per state", "one per order",
-                              *axes[1:]], file, "plan.onpath")
-        keys = information.deviation_keys(game.n_players)
-        dev_axes = ["state", "earlier moves", "told", "played", "later moves"]
-        try:
-            eta = [nested_array(plan["hidden"][j], lay.hidden[key].shape,
-                                [f"one per {a}" for a in dev_axes][:lay.hidden[key].ndim], file, f"plan.hidden[{j}]")
-                   for j, key in enumerate(keys)]
-            rho = [nested_array(plan["revealed"][j], lay.revealed[key].shape,
-                                [f"one per {a}" for a in dev_axes][:lay.revealed[key].ndim], file,
-                                f"plan.revealed[{j}]")
-                   for j, key in enumerate(k for k in keys if k in lay.revealed)]
-        except (KeyError, IndexError, TypeError):
-            raise InstanceError(file, "plan", "expected 'revealed' and 'hidden', one array per deviation") from None
-        cert = information.verify_sequential(game, onpath, rho, eta)
-        pi = onpath.sum(axis=1)
-    else:
-        pi = nested_array(data.get("outcome"), game.shape, axes, file, "outcome")
-        cert = information.verify_outcome(game, pi)
-    return information.designer_value(game, pi), cert
-
-
 @app.command("implementable")
 @_guard
 def implementable_cmd(
@@ -373,13 +276,14 @@ def implementable_cmd(
     bounds). Prints the revenue-maximal payments, or the profitable cycle of misreports.
     Exit 0 either way (both are answers), 2 on bad input.
     """
+    from amd.concepts import direct
     from amd.mechanism import Mechanism
     from amd.rochet import implementable
     from amd.schema import load, read_document
 
     if method not in ("auto", "graph", "lp"):
         raise InstanceError("--method", None, f"expected auto, graph or lp, got {method!r}")
-    inst = _explicit(load(file))
+    inst = direct.require_explicit(load(file))
     data = read_document(allocation)
     path = ""
     if isinstance(data.get("mechanism"), dict):
@@ -431,13 +335,14 @@ def classic(
     independent verifier, with the worst violation of those that fail.
     """
     from amd import classic as catalog
+    from amd.concepts import direct
     from amd.report import explain, mechanism_table
     from amd.schema import load
     from amd.verifier import objective_value
 
     if out_file is not None:
         out_file = output_path(out_file, "--out", protect=(file,))
-    inst = _explicit(load(file))
+    inst = direct.require_explicit(load(file))
     if mechanism not in catalog.MECHANISMS:
         raise InstanceError("--mechanism", None, f"expected one of {', '.join(catalog.MECHANISMS)}, got {mechanism!r}")
     try:
@@ -623,36 +528,22 @@ def plot(
 ):
     """Solve FILE and plot its outcome: the recommendation signal π(a | θ), one panel per state
     (for a game tree: how play ends, π(leaf | θ))."""
+    from amd import concepts
     from amd.design import solve as run
-    from amd.plot import plot_outcome, plot_tree_outcome
     from amd.schema import load
 
     out_file = output_path(out_file, "--out", protect=(file,))
     inst = load(file)
-    if inst.kind != "information":
-        raise InstanceError(str(file), "kind", "plots are drawn for 'kind: information' instances")
-    tree = inst.design.solution == "extensive"
-    if inst.environment.n_players > 2 and not tree:
-        raise InstanceError(str(file), "players", "plots are drawn for one- and two-player games")
+    concept = concepts.for_instance(inst)
+    concept.plottable(inst)
     result = run(inst)
     if result.outcome is None:
         out.print(f"{inst.name}: {result.status}; nothing to plot", markup=False)
         raise typer.Exit(0 if result.status in ("infeasible", "unbounded") else 3)
     title = f"{inst.name}: designer value {result.objective:.6g}"
-    path = (plot_tree_outcome if tree else plot_outcome)(inst.environment, result.outcome, out_file, title)
+    path = concept.plot(inst, result, out_file, title)
     out.print(f"{path}", markup=False, highlight=False)
     raise typer.Exit(0)
-
-
-def _explicit(inst):
-    """The instance, if its type profiles are written out (not a compact SingleItem)."""
-    from amd import limits
-    from amd.auction import SingleItem
-
-    if isinstance(inst.environment, SingleItem):
-        raise InstanceError(inst.file, None, f"{limits.count(inst.environment.n_profiles)} type profiles are too many to "
-                            "write out; only 'amd solve' handles this instance (in interim reduced form)")
-    return inst
 
 
 def _check_distribution(x, file: str, path: str) -> None:

@@ -7,12 +7,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from amd.design import Result
+from amd import concepts
+from amd.result import Result
 from amd.mechanism import Mechanism
 from amd.verifier import Certificate
 
 
-def _num(v: float) -> str:
+def number(v: float) -> str:
     return f"{v:.6g}" if abs(v) >= 1e-12 else "0"
 
 
@@ -27,48 +28,48 @@ def explain(name: str, worst: dict | None) -> str:
     w = worst
     if name == "dsic":
         others = f" when {_profile(w['others'])}" if w["others"] else ""
-        return f"{w['agent']} of type {w['type']} gains {_num(w['gain'])} by reporting {w['report']}{others}"
+        return f"{w['agent']} of type {w['type']} gains {number(w['gain'])} by reporting {w['report']}{others}"
     if name == "bic":
-        return (f"{w['agent']} of type {w['type']} gains {_num(w['expected_gain'])} in expectation "
+        return (f"{w['agent']} of type {w['type']} gains {number(w['expected_gain'])} in expectation "
                 f"by reporting {w['report']}")
     if name == "expost_ir":
         others = f" when {_profile(w['others'])}" if w["others"] else ""
-        return f"{w['agent']} of type {w['type']} gets utility {_num(w['utility'])}{others}"
+        return f"{w['agent']} of type {w['type']} gets utility {number(w['utility'])}{others}"
     if name == "interim_ir":
-        return f"{w['agent']} of type {w['type']} expects utility {_num(w['expected_utility'])}"
+        return f"{w['agent']} of type {w['type']} expects utility {number(w['expected_utility'])}"
     if name == "exante_ir":
-        return f"{w['agent']} expects utility {_num(w['expected_utility'])}"
+        return f"{w['agent']} expects utility {number(w['expected_utility'])}"
     if name.endswith("_budget"):
         if "profile" in w:
-            return f"at {_profile(w['profile'])} the designer keeps {_num(w['surplus'])}"
-        return f"the designer keeps {_num(w['expected_surplus'])} in expectation"
+            return f"at {_profile(w['profile'])} the designer keeps {number(w['surplus'])}"
+        return f"the designer keeps {number(w['expected_surplus'])} in expectation"
     if name == "feasibility":
         if "total_probability" in w:
-            return f"at {_profile(w['profile'])} the outcome probabilities sum to {_num(w['total_probability'])}"
-        return f"at {_profile(w['profile'])} outcome {w['outcome']} has probability {_num(w['probability'])}"
+            return f"at {_profile(w['profile'])} the outcome probabilities sum to {number(w['total_probability'])}"
+        return f"at {_profile(w['profile'])} outcome {w['outcome']} has probability {number(w['probability'])}"
     if name == "deterministic":
-        return f"at {_profile(w['profile'])} outcome {w['outcome']} has probability {_num(w['probability'])}"
+        return f"at {_profile(w['profile'])} outcome {w['outcome']} has probability {number(w['probability'])}"
     if name == "obedience" and "information_set" in w:
         return (f"{w['player']} at {w['information_set']} told {w['recommended']} (own past moves: "
-                f"{w['own_past_moves']}; beliefs {w['beliefs']}) gains {_num(w['gain'])} (in total) "
+                f"{w['own_past_moves']}; beliefs {w['beliefs']}) gains {number(w['gain'])} (in total) "
                 f"by another continuation")
     if name == "probability_flow":
         return f"the recommendations at {w['designer_history']} do not add up to the mass that reaches it"
     if name == "obedience":
-        return (f"{w['player']} told to play {w['recommended']} gains {_num(w['gain'])} (in total) "
+        return (f"{w['player']} told to play {w['recommended']} gains {number(w['gain'])} (in total) "
                 f"by playing {w['deviation']}")
     if name == "consistency":
-        return f"state {w['state']} has probability {_num(w['probability'])}, its prior is {_num(w['prior'])}"
+        return f"state {w['state']} has probability {number(w['probability'])}, its prior is {number(w['prior'])}"
     if name == "border":
         members = "; ".join(f"{a}: {', '.join(map(str, ts))}" for a, ts in w["set"].items() if ts)
         return (f"types {{{members}}} win more often than one of them is present "
-                f"(at most {_num(w['rhs'])})")
+                f"(at most {number(w['rhs'])})")
     if name == "interim_range":
-        return f"a probability of winning lies outside [0, 1] by {_num(w['by'])}"
+        return f"a probability of winning lies outside [0, 1] by {number(w['by'])}"
     if name == "ex_post_lottery":
         return f"the {w['hierarchies']} hierarchies miss the interim rule at entry {w['entry']}"
     if name in ("payment_bounds", "no_payments"):
-        return f"{w['agent']} pays {_num(w['payment'])} at {_profile(w['profile'])}"
+        return f"{w['agent']} pays {number(w['payment'])} at {_profile(w['profile'])}"
     return str(w)
 
 
@@ -88,13 +89,13 @@ def mechanism_table(mech: Mechanism, prior: np.ndarray | None = None, max_rows: 
         if shown == max_rows:
             break
         x = mech.allocation[idx]
-        alloc = ", ".join(f"{o}: {_num(p)}" if abs(p - 1) > 1e-12 else o
+        alloc = ", ".join(f"{o}: {number(p)}" if abs(p - 1) > 1e-12 else o
                           for o, p in zip(mech.outcomes, x) if abs(p) > 1e-12)
         cells = [escape(label) for label in labels]
         if prior is not None:
-            cells.append(_num(float(prior[idx])))
+            cells.append(number(float(prior[idx])))
         cells.append(escape(alloc))
-        cells += [_num(float(mech.payments[(i,) + idx])) for i in range(len(mech.agents))]
+        cells += [number(float(mech.payments[(i,) + idx])) for i in range(len(mech.agents))]
         table.add_row(*cells)
         shown += 1
     return table, total - shown
@@ -127,7 +128,7 @@ def outcome_tables(game, pi: np.ndarray) -> list[Table]:
         for lab in labels:
             t.add_column(escape(lab), justify="right")
         for s, row in zip(game.states, arr):
-            t.add_row(escape(s), *[_num(float(v)) for v in row])
+            t.add_row(escape(s), *[number(float(v)) for v in row])
         tables.append(t)
     post = posteriors(game, pi).reshape(flat.shape)
     t = Table(title="posterior P(θ | a) of each recommendation", show_edge=False, header_style="bold",
@@ -137,7 +138,7 @@ def outcome_tables(game, pi: np.ndarray) -> list[Table]:
     for s in game.states:
         t.add_column(escape(s), justify="right")
     for j in np.flatnonzero(used):
-        t.add_row(escape(labels[j]), _num(float(flat[:, j].sum())), *[_num(float(v)) for v in post[:, j]])
+        t.add_row(escape(labels[j]), number(float(flat[:, j].sum())), *[number(float(v)) for v in post[:, j]])
     tables.append(t)
     return tables
 
@@ -159,8 +160,8 @@ def tree_outcome_table(tree, pi: np.ndarray, max_rows: int = 40) -> Table:
         if total[z] <= 1e-12 or shown == max_rows:
             continue
         shown += 1
-        post = [_num(float(v / total[z])) for v in pi[:, z]] if len(tree.states) > 1 else []
-        t.add_row(escape(tree.leaves[z]), *[_num(float(v)) for v in pi[:, z]], _num(float(total[z])), *post)
+        post = [number(float(v / total[z])) for v in pi[:, z]] if len(tree.states) > 1 else []
+        t.add_row(escape(tree.leaves[z]), *[number(float(v)) for v in pi[:, z]], number(float(total[z])), *post)
     left = int((total > 1e-12).sum()) - shown
     if left > 0:
         t.caption = f"… {left} more leaves (--rows N shows more; --json gives all)"
@@ -186,7 +187,7 @@ def interim_table(form: dict, max_rows: int = 40) -> Table:
         for typ, v, q, p in zip(row["types"], row["values"], row["win_probability"], row["payment"]):
             total += 1
             if shown < max_rows:
-                t.add_row(escape(label), escape(typ), _num(v), _num(q), _num(p))
+                t.add_row(escape(label), escape(typ), number(v), number(q), number(p))
                 shown += 1
     if total > shown:
         t.caption = f"… {total - shown} more rows (--rows N shows more; --json gives all)"
@@ -203,33 +204,12 @@ def print_result(result: Result, inst, console: Console, max_rows: int = 40) -> 
     console.print(head)
     if result.message and result.message.lower() != result.status:
         console.print(f"  {escape(result.message)}")
-    if result.outcome is not None and "leaves" in result.details:
-        console.print(tree_outcome_table(inst.environment, result.outcome, max_rows))
-        d = result.details
-        console.print(f"  {'credible' if d['credible'] else 'not credible (later movers follow any advice)'}; "
-                      f"punishment mass: hidden {_num(d['punishment_mass']['hidden'])}, revealed "
-                      f"{_num(d['punishment_mass']['revealed'])}; {d['size']['designer_histories']:,} designer "
-                      f"histories, {d['size']['information_states']:,} information states", style="dim")
-    elif result.outcome is not None:
-        for table in outcome_tables(inst.environment, result.outcome):
-            console.print(table)
-        slack = result.details.get("obedience_slack")
-        if slack:
-            console.print("  obedience slack: " + ", ".join(f"{escape(p)} {_num(v)}" for p, v in slack.items()))
-        if "order" in result.details:
-            console.print("  order of moves: " + ", ".join(f"{escape(k)} {_num(v)}" for k, v in result.details["order"].items()))
-    if result.mechanism is not None:
-        table, left = mechanism_table(result.mechanism, inst.environment.prior, max_rows)
-        console.print(table)
-        if left:
-            console.print(f"  … {left} more profiles not shown (--rows N shows more; --json or --out gives all)")
-    if "reduced_form" in result.details and "interim" in result.details["reduced_form"]:
-        console.print(interim_table(result.details["reduced_form"], max_rows))
+    concept = concepts.REGISTRY[result.concept]
+    concept.report(result, inst, console, max_rows)
     if result.certificate is not None:
         console.print(certificate_table(result.certificate))
-    gen = result.details.get("constraint_generation")
-    if gen:
-        console.print(f"  IC rows: {gen['ic_rows_core']:,} core + {gen['ic_rows_added']:,} generated in "
-                      f"{gen['rounds']} rounds, of {gen['ic_rows_full']:,} (--full builds all)", style="dim")
+    note = concept.footnote(result)
+    if note:
+        console.print(note, style="dim")
     t = result.timing
     console.print("  " + "   ".join(f"{k.removesuffix('_s')} {v:.3f}s" for k, v in t.items()), style="dim")

@@ -348,7 +348,7 @@ def _wm_summary(w: dict | None, tol: float) -> dict:
 
 def _by_lp(inst: Instance, x: np.ndarray, why: str) -> Implementability:
     """The payments-only LP: the core engine's model with the allocation fixed."""
-    from amd.design import solve_fixed_allocation
+    from amd.concepts.direct import solve_fixed_allocation
 
     env, design = inst.environment, inst.design
     cert: dict = {"method": "lp", "ic": design.ic, "reason": why}

@@ -1,0 +1,82 @@
+"""Bayes correlated equilibrium (Bergemann & Morris 2016) — Bayesian persuasion with one player
+(Kamenica & Gentzkow 2011): the designer-best or adversarial outcome π(θ, a) subject to
+obedience, one LP (:mod:`amd.models.bce`), verified by :func:`amd.information.verify_outcome`."""
+
+from __future__ import annotations
+
+from amd import information
+from amd.concepts.base import Concept, count, solve_information
+from amd.mechanism import clean
+from amd.models import bce
+from amd.schema import nested_array
+
+
+def outcome_details(game, pi) -> dict:
+    """What an outcome implies: the signal each state sends and the posterior each signal gives."""
+    return {"signals": clean(information.signals(game, pi)).tolist(),
+            "posteriors": clean(information.posteriors(game, pi)).tolist()}
+
+
+def outcome_axes(game) -> list[str]:
+    return ["one per state"] + [f"one per action of {p}" for p in game.players]
+
+
+class BCE(Concept):
+    name = "bce"
+    value_label = "designer value"
+
+    def solve(self, inst, options, tolerance, choices):
+        game = inst.environment
+
+        def build():
+            model, columns = bce.build(game, inst.design.sense)
+            return model, columns, None
+
+        def read(values, _):
+            pi = values.reshape(game.shape)
+            details = outcome_details(game, pi) | {"obedience_slack": information.obedience_slack(game, pi)}
+            return pi, information.verify_outcome(game, pi, tolerance), information.designer_value(game, pi), details
+
+        return solve_information(inst, options, tolerance, build, read)
+
+    def check(self, inst, document, file):
+        game = inst.environment
+        pi = nested_array(document.get("outcome"), game.shape, outcome_axes(game), file, "outcome")
+        return information.designer_value(game, pi), information.verify_outcome(game, pi)
+
+    def report(self, result, inst, console, max_rows):
+        from amd.report import number, outcome_tables
+
+        if result.outcome is None:
+            return
+        for table in outcome_tables(inst.environment, result.outcome):
+            console.print(table)
+        slack = result.details.get("obedience_slack")
+        if slack:
+            from rich.markup import escape
+
+            console.print("  obedience slack: " + ", ".join(f"{escape(p)} {number(v)}" for p, v in slack.items()))
+
+    def describe(self, inst):
+        import math
+
+        game = inst.environment
+        return (f"{count(game.n_players, 'player')}, {count(game.shape[0], 'state')}, "
+                f"{count(math.prod(game.shape[1:]), 'action profile')}")
+
+    def problem(self, inst):
+        return f"{inst.design.solution} · {inst.design.sense[:3]}"
+
+    def plottable(self, inst):
+        from amd.errors import InstanceError
+
+        if inst.environment.n_players > 2:
+            raise InstanceError(inst.file, "players", "plots are drawn for one- and two-player games")
+
+    def plot(self, inst, result, path, title):
+        from amd.plot import plot_outcome
+
+        return plot_outcome(inst.environment, result.outcome, path, title)
+
+
+CONCEPT = BCE()

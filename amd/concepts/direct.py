@@ -1,0 +1,212 @@
+"""The direct mechanism: the optimal allocation and payments per type profile (SPEC §1.1).
+
+The LP (or, for deterministic mechanisms, the MIP) of :mod:`amd.models.direct_mechanism` over
+every type profile — with IC rows generated lazily (:mod:`amd.separation`), exchangeable agents
+solved over symmetric mechanisms (:mod:`amd.models.symmetry`), and instances with tiny or huge
+numbers solved in solver units — and the independent verifier of :mod:`amd.verifier`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+
+from amd import limits, separation
+from amd.concepts.base import Concept, count
+from amd.environment import Design, Environment, Objective
+from amd.errors import InstanceError
+from amd.mechanism import Mechanism
+from amd.models import direct_mechanism, symmetry
+from amd.result import Result, checked, no_gc
+from amd.schema import Instance
+from amd.solver import LinearProgram, SolverOptions, TriviallyInfeasible
+from amd.verifier import DEFAULT_TOLERANCE, instance_scale, objective_value, verify
+
+
+def solve_fixed_allocation(inst: Instance, allocation: np.ndarray, *, objective: Objective | None = None,
+                           tolerance: float = DEFAULT_TOLERANCE) -> Result:
+    """The payments-only LP: ``inst``'s constraints with the allocation fixed.
+
+    Maximizes expected payments when participation constraints bound them (the
+    revenue-maximal payments for this rule), else looks for any feasible payments.
+    """
+    design = inst.design
+    if objective is None:
+        n = inst.environment.n_agents
+        bounded = design.ir != "none" or design.payment_bounds[1] is not None
+        objective = Objective("maximize", "revenue" if bounded else "feasibility", (0.0,) * n,
+                              1.0 if bounded else 0.0, 0.0)
+    fixed = dataclasses.replace(design, objective=objective, randomized=True)
+    result = solve_design(inst, fixed, SolverOptions(), tolerance, allocation)
+    if result.status == "unbounded":  # payments exist; any feasible ones will do
+        zero = Objective("maximize", "feasibility", (0.0,) * inst.environment.n_agents, 0.0, 0.0)
+        result = solve_design(inst, dataclasses.replace(fixed, objective=zero), SolverOptions(), tolerance, allocation)
+    return result
+
+
+def _check_size(inst: Instance, design: Design, lazy: bool) -> None:
+    """Refuse, before building, a direct model or verifier tables beyond amd.limits."""
+    env = inst.environment
+    k = env.shape
+    limits.check(env.n_profiles * sum(k), inst.file, "agents", "the verifier's utility tables (profiles x types)")
+    rows = (env.n_profiles * sum(min(ki - 1, 8) for ki in k) if lazy
+            else separation.ic_row_count(env, design.ic) if design.ic != "none" else 0)
+    columns = env.n_profiles * (env.n_outcomes + env.n_agents)
+    # a Pyomo column or row weighs about 16 plain numbers, a term of a row about 2
+    limits.check(columns + rows + rows * (2 * env.n_outcomes + 2) // 8, inst.file, "agents",
+                 "the direct model (columns, IC rows and their terms)", limits.PYTHON_OBJECT)
+
+
+#: instances whose numbers are this large (in magnitude, at most) are solved as written
+UNITS = (1e-3, 1e3)
+
+
+def _in_solver_units(env: Environment, design: Design) -> tuple[float, Environment, Design]:
+    """(unit, environment, design) with values, the designer's values and payment bounds divided
+    by ``unit``, the instance's scale, when that lies outside UNITS — else unit 1, unchanged.
+
+    HiGHS works to absolute tolerances (1e-9 here) and drops coefficients below 1e-9: an auction
+    with values of 1e-10 would come back with the zero mechanism, "optimal". Every constraint and
+    the objective are homogeneous of degree one in (values, payments), so the optimum of the
+    rescaled problem times ``unit`` is the optimum of the original; the verifier checks the
+    mechanism in the original units."""
+    scale = instance_scale(env, design)
+    if UNITS[0] <= scale <= UNITS[1]:
+        return 1.0, env, design
+    lo, hi = design.payment_bounds
+    return scale, dataclasses.replace(env, values=env.values / scale, designer_values=env.designer_values / scale), \
+        dataclasses.replace(design, payment_bounds=(None if lo is None else lo / scale, None if hi is None else hi / scale))
+
+
+def solve_design(inst: Instance, design: Design, options: SolverOptions, tolerance: float,
+           allocation: np.ndarray | None = None, full: bool | None = None,
+           symmetric: bool | None = None) -> Result:
+    env = inst.environment
+    timing: dict[str, float] = {}
+    lazy = separation.applies(env, design, allocation, full)
+    _check_size(inst, design, lazy)
+    unit, model_env, model_design = _in_solver_units(env, design)
+    start = time.perf_counter()
+    with no_gc():
+        orbits = None
+        if symmetric is not False and design.randomized and allocation is None:
+            orbits = symmetry.orbits(model_env, design.payments)
+        core = direct_mechanism.core_deviations(model_env, design.ic) if lazy else None
+        form = direct_mechanism.build(model_env, model_design, allocation, core, orbits)
+        timing["build_s"] = time.perf_counter() - start
+        start = time.perf_counter()
+        try:
+            program = LinearProgram.from_pyomo(form.model, form.columns, options)
+        except TriviallyInfeasible as e:
+            timing["load_s"] = time.perf_counter() - start
+            return Result(inst.name, "infeasible", timing=timing, message=str(e))
+    timing["load_s"] = time.perf_counter() - start
+
+    timing["solve_s"] = timing["verify_s"] = 0.0
+    rounds, added = 0, 0
+    while True:
+        out = program.solve()
+        timing["solve_s"] += out.solve_s
+        if out.values is None:
+            return Result(inst.name, out.status, timing=timing, message=out.message, program=program)
+        start = time.perf_counter()
+        x, t = form.split(out.values)
+        t = t * unit
+        if not design.randomized:
+            x = x.round()  # integral up to HiGHS's 1e-9 feasibility tolerance
+        mech = Mechanism(env.agents, env.types, env.outcomes, x, t)
+        cert = verify(env, design, mech, tolerance)
+        cuts = None
+        if lazy and out.status == "optimal" and not cert.checks[design.ic].holds:
+            cuts = separation.violated(env, design, mech, cert.tolerance)
+        timing["verify_s"] += time.perf_counter() - start
+        if cuts is None:
+            break
+        if rounds == separation.MAX_ROUNDS:
+            return Result(inst.name, "error", timing=timing, program=program,
+                          message=f"constraint generation did not converge in {rounds} rounds (try --full)")
+        rows = (direct_mechanism.dsic_rows if design.ic == "dsic" else direct_mechanism.bic_rows)(
+            model_env, form.layout, cuts)
+        A, lo, hi = form.rows(rows)
+        program.add_rows(A, lo, hi)
+        rounds, added = rounds + 1, added + A.shape[0]
+    value = objective_value(env, design, mech)
+    details = {}
+    if orbits is not None:
+        details["symmetry"] = {"exchangeable_agents": env.n_agents, "columns_full": form.layout.n_columns,
+                               "columns_symmetric": orbits.n_orbits}
+    if lazy:
+        details["constraint_generation"] = {
+            "ic_rows_full": separation.ic_row_count(env, design.ic),
+            "ic_rows_core": len(getattr(form.model, design.ic)),
+            "ic_rows_added": added, "rounds": rounds}
+    if unit != 1.0:
+        details["solver_units"] = unit
+
+    status, message = checked(out.status, out.message, value, out.objective * unit, cert,
+                               "objective recomputed from the mechanism", "the solver's mechanism")
+    return Result(inst.name, status, value, mech, cert, timing, out.gap, message, program=program,
+                  details=details)
+
+
+def require_explicit(inst: Instance) -> Instance:
+    """The instance, if its type profiles are written out (not a compact SingleItem)."""
+    from amd.auction import SingleItem
+
+    if isinstance(inst.environment, SingleItem):
+        raise InstanceError(inst.file, None, f"{limits.count(inst.environment.n_profiles)} type profiles are too "
+                            "many to write out; only 'amd solve' handles this instance (in interim reduced form)")
+    return inst
+
+
+class Direct(Concept):
+    name = "direct"
+
+    def solve(self, inst, options, tolerance, choices):
+        return solve_design(inst, inst.design, options, tolerance, full=choices.get("full"),
+                            symmetric=choices.get("symmetric"))
+
+    def check(self, inst, document, file):
+        require_explicit(inst)
+        data, path = document, ""
+        if isinstance(document.get("mechanism"), dict):  # a result file written by `amd solve --out`
+            data, path = document["mechanism"], "mechanism"
+        mech = Mechanism.from_dict(data, inst.environment, file, path, require_payments=inst.design.payments)
+        cert = verify(inst.environment, inst.design, mech)
+        return objective_value(inst.environment, inst.design, mech), cert
+
+    def report(self, result, inst, console, max_rows):
+        from amd.report import mechanism_table
+
+        if result.mechanism is not None:
+            table, left = mechanism_table(result.mechanism, inst.environment.prior, max_rows)
+            console.print(table)
+            if left:
+                console.print(f"  … {left} more profiles not shown (--rows N shows more; --json or --out gives all)")
+
+    def footnote(self, result):
+        gen = result.details.get("constraint_generation")
+        if gen:
+            return (f"  IC rows: {gen['ic_rows_core']:,} core + {gen['ic_rows_added']:,} generated in "
+                    f"{gen['rounds']} rounds, of {gen['ic_rows_full']:,} (--full builds all)")
+        return None
+
+    def describe(self, inst):
+        env = inst.environment
+        return f"{count(env.n_agents, 'agent')}, {count(env.n_profiles, 'profile')}, {count(env.n_outcomes, 'outcome')}"
+
+    def problem(self, inst):
+        d = inst.design
+        parts = [d.ic, f"{d.ir} IR" if d.ir != "none" else "no IR"]
+        if d.budget != "none":
+            parts.append(f"{d.budget} BB")
+        parts.append("LP" if d.randomized else "MIP")
+        if not d.payments:
+            parts.append("no money")
+        parts.append(f"{d.objective.sense[:3]} {d.objective.name}")
+        return " · ".join(parts)
+
+
+CONCEPT = Direct()
