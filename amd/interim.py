@@ -112,10 +112,10 @@ def solve_interim(auction: SingleItem, design: Design, options: SolverOptions, t
     lay = rf.Layout(classes, tuple(auction.values[g[0]] for g in classes.members), design.payments)
     weights = [design.objective.agent_weights[g[0]] for g in classes.members]
     start = time.perf_counter()
-    model, columns = rf.build(lay, design, weights)
+    form = rf.build(lay, design, weights)
     timing["build_s"] = time.perf_counter() - start
     start = time.perf_counter()
-    program = LinearProgram.from_pyomo(model, columns, options)
+    program = LinearProgram.from_pyomo(form.model, form.columns, options)
     timing["load_s"] = time.perf_counter() - start
     timing["solve_s"] = timing["separate_s"] = 0.0
     stats = {"border_rows": 1, "bic_rows_added": 0, "rounds": 0, "classes": [len(g) for g in classes.members]}
@@ -174,10 +174,10 @@ def decompose(classes: Classes, q: list[np.ndarray], options: SolverOptions) -> 
     if classes.flat(rest).max(initial=0.0) > RESIDUAL:
         scores = [classes.flat(q)] + list(lottery.scores)
         rules = [classes.flat(hierarchy_allocation(classes, classes.split(s))) for s in scores]
-        model, columns = rf.build_decomposition(classes, flat, rules)
-        program = LinearProgram.from_pyomo(model, columns, replace(options, method="simplex"))
-        link = program.rows_of(model.link)
-        convexity = int(program.rows_of(model.convexity)[0])
+        form = rf.build_decomposition(classes, flat, rules)
+        program = LinearProgram.from_pyomo(form.model, form.columns, replace(options, method="simplex"))
+        link = program.rows_of(form.model.link)
+        convexity = int(program.rows_of(form.model.convexity)[0])
         positions = list(range(len(scores)))
         while True:
             out = program.solve()

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression
+from amd.models.linear import Formulation, RowBlock, add_rows, set_objective
 
 from amd.information import InformationGame
-from amd.models.linear import RowBlock, add_rows
 
 
 def consistency_rows(game: InformationGame) -> RowBlock:
@@ -49,18 +48,13 @@ def obedience_rows(game: InformationGame) -> RowBlock:
     return RowBlock.from_entries(row, N, cat(R, int), cat(C, int), cat(A, float), 0.0, np.inf).nonempty()
 
 
-def build(game: InformationGame, sense: str) -> tuple[pyo.ConcreteModel, list]:
-    """The BCE LP; returns the Pyomo model and its columns (π in flat order)."""
+def build(game: InformationGame, sense: str) -> Formulation:
+    """The BCE LP: columns π in flat (θ, a) order; no layout beyond that."""
     N = int(np.prod(game.shape))
     m = pyo.ConcreteModel(name="bayes_correlated_equilibrium")
     m.pi = pyo.Var(range(N), domain=pyo.NonNegativeReals, doc="π(θ, a) at the flat index of (θ, a)")
     columns = list(m.pi.values())
     add_rows(m, "consistency", consistency_rows(game), columns, "Σ_a π(θ,a) = μ0(θ)")
     add_rows(m, "obedience", obedience_rows(game), columns, "obedience of every recommendation")
-    d = game.designer.ravel()
-    nz = np.flatnonzero(d)
-    m.objective = pyo.Objective(
-        expr=LinearExpression(constant=0.0, linear_coefs=d[nz].tolist(), linear_vars=[columns[j] for j in nz]),
-        sense=pyo.maximize if sense == "maximize" else pyo.minimize,
-    )
-    return m, columns
+    set_objective(m, columns, game.designer.ravel(), sense)
+    return Formulation(m, columns, None)

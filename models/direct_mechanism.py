@@ -38,10 +38,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression
+from amd.models.linear import Formulation, RowBlock, add_rows, set_objective
 
 from amd.environment import Design, Environment
-from amd.models.linear import RowBlock, add_rows
 
 INF = np.inf
 
@@ -68,18 +67,13 @@ class Layout:
 
 
 @dataclass
-class Formulation:
-    """A built model: the Pyomo model, its columns in layout order, and the layout.
+class DirectFormulation(Formulation):
+    """The direct model (:class:`amd.models.linear.Formulation`), with what it needs to map
+    solver columns back to a mechanism. With ``orbits`` the columns are orbit variables of a
+    symmetric mechanism (see :mod:`amd.models.symmetry`) and ``split`` explodes them."""
 
-    With ``orbits`` the columns are orbit variables of a symmetric mechanism (see
-    :mod:`amd.models.symmetry`) and ``split`` explodes them to the full mechanism.
-    """
-
-    model: pyo.ConcreteModel
-    columns: list
-    layout: Layout
-    environment: Environment
-    design: Design
+    environment: Environment | None = None
+    design: Design | None = None
     orbits: object = None
 
     def rows(self, block: RowBlock):
@@ -281,7 +275,7 @@ def core_deviations(env: Environment, ic: str) -> list:
 
 
 def build(env: Environment, design: Design, allocation: np.ndarray | None = None,
-          ic_selected: list | None = None, orbits=None) -> Formulation:
+          ic_selected: list | None = None, orbits=None) -> DirectFormulation:
     """The Pyomo model of the optimal direct mechanism for ``env`` under ``design``.
 
     With ``allocation`` (shape (k_1..k_n, |O|)) the allocation is fixed and only payments
@@ -307,7 +301,7 @@ def build(env: Environment, design: Design, allocation: np.ndarray | None = None
         n_t = env.n_agents * env.n_profiles if orbits is None else orbits.n_orbits - n_x
         m.t = pyo.Var(range(n_t), bounds=design.payment_bounds, doc="t_i(θ) at i·|Θ| + p (or its orbit)")
         columns += list(m.t.values())
-    form = Formulation(m, columns, lay, env, design, orbits)
+    form = DirectFormulation(m, columns, lay, env, design, orbits)
 
     def add(name: str, block: RowBlock, doc: str) -> None:
         A, lo, hi = form.rows(block)
@@ -327,11 +321,5 @@ def build(env: Environment, design: Design, allocation: np.ndarray | None = None
         add(f"{kind.split('_')[0]}_budget", budget_rows(env, lay, kind), f"budget: {kind}")
 
     c = objective_coefficients(env, design, lay)
-    if orbits is not None:
-        c = orbits.M.T @ c
-    nz = np.flatnonzero(c)
-    m.objective = pyo.Objective(
-        expr=LinearExpression(linear_coefs=c[nz].tolist(), linear_vars=[columns[j] for j in nz]),
-        sense=pyo.maximize if design.objective.sense == "maximize" else pyo.minimize,
-    )
+    set_objective(m, columns, c if orbits is None else orbits.M.T @ c, design.objective.sense)
     return form

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyomo.environ as pyo
-from amd.models.linear import RowBlock, add_rows
-from pyomo.core.expr.numeric_expr import LinearExpression
+from amd.models.linear import Formulation, RowBlock, add_rows, set_objective
 
 from amd.extensive import PlanLayout
 
@@ -87,8 +86,8 @@ def _rows(L: PlanLayout) -> dict[str, RowBlock]:
     return blocks
 
 
-def build(L: PlanLayout, sense: str) -> tuple[pyo.ConcreteModel, list]:
-    """The LP; returns the Pyomo model and its columns (w, then O, then v)."""
+def build(L: PlanLayout, sense: str) -> Formulation:
+    """The LP: columns w, then O, then v; the layout is ``L``."""
     m = pyo.ConcreteModel(name="extensive_form_information_design")
     m.w = pyo.Var(range(L.n_w), domain=pyo.NonNegativeReals, doc="the designer's realization plan")
     m.O = pyo.Var(range(L.n_states), doc="value of obeying from each information state on")
@@ -99,9 +98,8 @@ def build(L: PlanLayout, sense: str) -> tuple[pyo.ConcreteModel, list]:
             "hidden": "hidden continuation ≤ on-path mass per information state"}
     for name, block in _rows(L).items():
         add_rows(m, name, block.nonempty(), columns, docs[name])
-    cols = sorted(L.objective)
-    m.objective = pyo.Objective(
-        expr=LinearExpression(constant=0.0, linear_coefs=[L.objective[j] for j in cols],
-                              linear_vars=[columns[j] for j in cols]),
-        sense=pyo.maximize if sense == "maximize" else pyo.minimize)
-    return m, columns
+    coefs = np.zeros(len(columns))
+    for j, c in L.objective.items():
+        coefs[j] = c
+    set_objective(m, columns, coefs, sense)
+    return Formulation(m, columns, L)

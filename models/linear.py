@@ -11,6 +11,7 @@ per-term Python arithmetic, zero coefficients never created.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
@@ -51,6 +52,27 @@ class RowBlock:
         if keep.all():
             return self
         return RowBlock(self.A[keep], self.lo[keep], self.hi[keep])
+
+
+@dataclass
+class Formulation:
+    """What every ``models/X.build`` returns: the Pyomo model, its columns in the order the solver
+    sees them, and the layout that maps those columns back to the concept's arrays (the
+    objective's sense is on the model, set by :func:`set_objective`)."""
+
+    model: pyo.ConcreteModel
+    columns: list
+    layout: Any = None
+
+
+def set_objective(model: pyo.Block, columns: list, coefs, sense: str) -> None:
+    """The objective Σ_j c_j z_j over ``columns`` (zero coefficients left out), to ``sense``
+    ('maximize' or 'minimize')."""
+    c = np.asarray(coefs, float)
+    nz = np.flatnonzero(c)
+    model.objective = pyo.Objective(
+        expr=LinearExpression(constant=0.0, linear_coefs=c[nz].tolist(), linear_vars=[columns[j] for j in nz]),
+        sense=pyo.maximize if sense == "maximize" else pyo.minimize)
 
 
 def add_rows(model: pyo.Block, name: str, block: RowBlock, columns: list, doc: str = "") -> None:

@@ -39,8 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
-from amd.models.linear import RowBlock, add_rows
-from pyomo.core.expr.numeric_expr import LinearExpression
+from amd.models.linear import Formulation, RowBlock, add_rows, set_objective
 
 from amd.border import BorderSet, Classes
 from amd.environment import Design
@@ -159,7 +158,7 @@ def objective_coefficients(lay: Layout, design: Design, weights: list[float]) ->
     return c
 
 
-def build(lay: Layout, design: Design, weights: list[float]) -> tuple[pyo.ConcreteModel, list]:
+def build(lay: Layout, design: Design, weights: list[float]) -> Formulation:
     """The interim LP with adjacent BIC rows and the all-types Border row."""
     m = pyo.ConcreteModel(name="interim_reduced_form")
     N = lay.n_types
@@ -179,12 +178,8 @@ def build(lay: Layout, design: Design, weights: list[float]) -> tuple[pyo.Concre
     for name, block, doc in blocks:
         if block.n_rows:
             add_rows(m, name, block, columns, doc)
-    c = objective_coefficients(lay, design, weights)
-    nz = np.flatnonzero(c)
-    sense = pyo.maximize if design.objective.sense == "maximize" else pyo.minimize
-    m.objective = pyo.Objective(
-        expr=LinearExpression(linear_coefs=c[nz].tolist(), linear_vars=[columns[j] for j in nz]), sense=sense)
-    return m, columns
+    set_objective(m, columns, objective_coefficients(lay, design, weights), design.objective.sense)
+    return Formulation(m, columns, lay)
 
 
 def build_decomposition(classes: Classes, q: np.ndarray, first: list[np.ndarray]):
@@ -205,6 +200,5 @@ def build_decomposition(classes: Classes, q: np.ndarray, first: list[np.ndarray]
     add_rows(m, "link", link, columns, "Σ_h λ_h q^h + s⁺ − s⁻ = q")
     add_rows(m, "convexity", RowBlock.from_entries(1, H + 2 * N, np.zeros(H), np.arange(H), np.ones(H), -INF, 1.0),
              columns, "Σ_h λ_h ≤ 1")
-    m.objective = pyo.Objective(expr=LinearExpression(linear_coefs=[1.0] * (2 * N), linear_vars=columns[H:]),
-                                sense=pyo.minimize)
-    return m, columns
+    set_objective(m, columns, np.r_[np.zeros(H), np.ones(2 * N)], "minimize")
+    return Formulation(m, columns, None)

@@ -49,10 +49,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression
+from amd.models.linear import Formulation, RowBlock, add_rows, set_objective
 
 from amd.information import InformationGame, deviation_keys, move_orders
-from amd.models.linear import RowBlock, add_rows
 
 
 @dataclass(frozen=True)
@@ -109,7 +108,7 @@ class _Rows:
         return RowBlock.from_entries(self.n, n_cols, cat(self.r, int), cat(self.c, int), cat(self.a, float), lo, hi)
 
 
-def build(game: InformationGame, sense: str) -> tuple[pyo.ConcreteModel, list, SequentialLayout]:
+def build(game: InformationGame, sense: str) -> Formulation:
     n = game.n_players
     if n > 3:
         raise ValueError("sequential information design is implemented for up to three players")
@@ -195,9 +194,5 @@ def build(game: InformationGame, sense: str) -> tuple[pyo.ConcreteModel, list, S
 
     coef = np.zeros(lay.n)
     coef[lay.pi] = np.broadcast_to(game.designer[:, None], lay.pi.shape)
-    nz = np.flatnonzero(coef)
-    m.objective = pyo.Objective(
-        expr=LinearExpression(constant=0.0, linear_coefs=coef[nz].tolist(), linear_vars=[cols[j] for j in nz]),
-        sense=pyo.maximize if sense == "maximize" else pyo.minimize,
-    )
-    return m, cols, lay
+    set_objective(m, cols, coef, sense)
+    return Formulation(m, cols, lay)

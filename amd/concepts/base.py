@@ -52,27 +52,27 @@ class Concept:
         raise NotImplementedError
 
 
-def run_lp(model, columns, options: SolverOptions, timing: dict):
-    """Compile and load a built Pyomo model into HiGHS and solve it once: (program, outcome)."""
+def run_lp(form, options: SolverOptions, timing: dict):
+    """Compile and load a built formulation into HiGHS and solve it once: (program, outcome)."""
     with timed(timing, "load_s"), no_gc():
-        program = LinearProgram.from_pyomo(model, columns, options)
+        program = LinearProgram.from_pyomo(form.model, form.columns, options)
     out = program.solve()
     timing["solve_s"] = out.solve_s
     return program, out
 
 
 def solve_information(inst, options: SolverOptions, tolerance: float, build, read) -> Result:
-    """The information-design flow: ``build()`` → (model, columns, layout); one LP; then
-    ``read(values, layout)`` → (outcome π, certificate, designer value, details) with numpy alone;
-    reported ``optimal`` only when the certificate holds and the value matches HiGHS's."""
+    """The information-design flow: ``build()`` → a :class:`~amd.models.linear.Formulation`; one
+    LP; then ``read(values, layout)`` → (outcome π, certificate, designer value, details) with
+    numpy alone; reported ``optimal`` only when the certificate holds and the value matches."""
     timing: dict[str, float] = {}
     with timed(timing, "build_s"), no_gc():
-        model, columns, layout = build()
-    program, out = run_lp(model, columns, options, timing)
+        form = build()
+    program, out = run_lp(form, options, timing)
     if out.values is None:
         return Result(inst.name, out.status, timing=timing, message=out.message, kind="information", program=program)
     with timed(timing, "verify_s"):
-        pi, cert, value, details = read(out.values, layout)
+        pi, cert, value, details = read(out.values, form.layout)
     status, message = checked(out.status, out.message, value, out.objective, cert,
                               "designer value recomputed from the outcome", "the solver's outcome")
     return Result(inst.name, status, value, None, cert, timing, None, message, kind="information",

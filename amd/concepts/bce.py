@@ -29,8 +29,7 @@ class BCE(Concept):
         game = inst.environment
 
         def build():
-            model, columns = bce.build(game, inst.design.sense)
-            return model, columns, None
+            return bce.build(game, inst.design.sense)
 
         def read(values, _):
             pi = values.reshape(game.shape)

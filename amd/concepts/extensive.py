@@ -24,8 +24,7 @@ class Extensive(Concept):
                 layout = extensive.layout(game, inst.design.credible)
             except extensive.TreeTooLarge as e:
                 raise InstanceError(inst.file, "game", str(e)) from None
-            model, columns = tree_model.build(layout, inst.design.sense)
-            return model, columns, layout
+            return tree_model.build(layout, inst.design.sense)
 
         def read(values, layout):
             w = np.maximum(values[:layout.n_w], 0.0)  # HiGHS's −1e-12 noise is no designer probability

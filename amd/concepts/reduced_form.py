@@ -18,14 +18,13 @@ from amd.auction import SingleItem
 from amd.border import Classes, Lottery
 from amd.certificate import Certificate
 from amd.concepts.base import Concept
+from amd.concepts.direct import CONCEPT as DIRECT
 from amd.errors import InstanceError
 from amd.interim import interim_objective, verify_interim
 from amd.result import Result, checked, no_gc
 from amd.schema import Instance, nested_array
-from amd.concepts.direct import CONCEPT as DIRECT
 from amd.solver import SolverOptions
 from amd.verifier import objective_value, verify
-
 
 #: the default switches to the reduced form from this many allocation columns
 REDUCED_FROM = 20_000
