@@ -138,6 +138,7 @@ def solve(
     stops at a limit without a solution.
     """
     from amd.design import solve as run
+    from amd import concepts
     from amd.report import print_result
     from amd.schema import load
 
@@ -152,7 +153,7 @@ def solve(
     if as_json:
         sys.stdout.write(dumps(payload) + "\n")
     else:
-        print_result(result, inst, out, rows)
+        print_result(result, inst, out, rows, concepts.REGISTRY[result.concept])
     answered = result.status in ("optimal", "infeasible", "unbounded") or (
         result.status == "time_limit" and result.objective is not None)
     raise typer.Exit(0 if answered else 3)

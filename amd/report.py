@@ -7,9 +7,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from amd import concepts
-from amd.result import Result
+from amd.information import posteriors, profile_labels, signals
 from amd.mechanism import Mechanism
+from amd.result import Result
 from amd.verifier import Certificate
 
 
@@ -116,8 +116,6 @@ def certificate_table(cert: Certificate) -> Table:
 
 def outcome_tables(game, pi: np.ndarray) -> list[Table]:
     """π(θ, a) (states × action profiles), the signal π(a | θ) and the posteriors P(θ | a)."""
-    from amd.information import posteriors, profile_labels, signals
-
     labels = profile_labels(game)
     flat = pi.reshape(pi.shape[0], -1)
     used = flat.sum(axis=0) > 1e-12
@@ -194,7 +192,9 @@ def interim_table(form: dict, max_rows: int = 40) -> Table:
     return t
 
 
-def print_result(result: Result, inst, console: Console, max_rows: int = 40) -> None:
+def print_result(result: Result, inst, console: Console, max_rows: int, concept) -> None:
+    """The human-readable answer: a header, what ``concept`` (the solution concept that produced
+    ``result``) has to show, the certificate, the concept's footnote and the timings."""
     colour = {"optimal": "green", "infeasible": "yellow", "unbounded": "yellow"}.get(result.status, "red")
     head = f"[bold]{escape(result.instance)}[/]: [{colour}]{result.status}[/]"
     if result.objective is not None:
@@ -204,7 +204,6 @@ def print_result(result: Result, inst, console: Console, max_rows: int = 40) -> 
     console.print(head)
     if result.message and result.message.lower() != result.status:
         console.print(f"  {escape(result.message)}")
-    concept = concepts.REGISTRY[result.concept]
     concept.report(result, inst, console, max_rows)
     if result.certificate is not None:
         console.print(certificate_table(result.certificate))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from amd import limits
 from amd.certificate import Certificate
 from amd.errors import InstanceError
 from amd.result import Result, checked, no_gc, timed
@@ -81,6 +82,4 @@ def solve_information(inst, options: SolverOptions, tolerance: float, build, rea
 
 def count(n: int, noun: str) -> str:
     """'3 agents', '1 state', '1e+20 profiles' (a count for the library)."""
-    from amd.limits import count as shown
-
-    return f"{shown(n)} {noun}{'' if n == 1 else 's'}"
+    return f"{limits.count(n)} {noun}{'' if n == 1 else 's'}"

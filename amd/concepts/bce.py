@@ -4,10 +4,15 @@ obedience, one LP (:mod:`amd.models.bce`), verified by :func:`amd.information.ve
 
 from __future__ import annotations
 
+from rich.markup import escape
+
 from amd import information
 from amd.concepts.base import Concept, count, solve_information
+from amd.errors import InstanceError
 from amd.mechanism import clean
 from amd.models import bce
+from amd.plot import plot_outcome
+from amd.report import number, outcome_tables
 from amd.schema import nested_array
 
 
@@ -44,16 +49,12 @@ class BCE(Concept):
         return information.designer_value(game, pi), information.verify_outcome(game, pi)
 
     def report(self, result, inst, console, max_rows):
-        from amd.report import number, outcome_tables
-
         if result.outcome is None:
             return
         for table in outcome_tables(inst.environment, result.outcome):
             console.print(table)
         slack = result.details.get("obedience_slack")
         if slack:
-            from rich.markup import escape
-
             console.print("  obedience slack: " + ", ".join(f"{escape(p)} {number(v)}" for p, v in slack.items()))
 
     def describe(self, inst):
@@ -67,14 +68,10 @@ class BCE(Concept):
         return f"{inst.design.solution} · {inst.design.sense[:3]}"
 
     def plottable(self, inst):
-        from amd.errors import InstanceError
-
         if inst.environment.n_players > 2:
             raise InstanceError(inst.file, "players", "plots are drawn for one- and two-player games")
 
     def plot(self, inst, result, path, title):
-        from amd.plot import plot_outcome
-
         return plot_outcome(inst.environment, result.outcome, path, title)
 
 

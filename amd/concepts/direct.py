@@ -14,11 +14,13 @@ import time
 import numpy as np
 
 from amd import limits, separation
+from amd.auction import SingleItem
 from amd.concepts.base import Concept, count
 from amd.environment import Design, Environment, Objective
 from amd.errors import InstanceError
 from amd.mechanism import Mechanism
 from amd.models import direct_mechanism, symmetry
+from amd.report import mechanism_table
 from amd.result import Result, checked, no_gc
 from amd.schema import Instance
 from amd.solver import LinearProgram, SolverOptions, TriviallyInfeasible
@@ -153,8 +155,6 @@ def solve_design(inst: Instance, design: Design, options: SolverOptions, toleran
 
 def require_explicit(inst: Instance) -> Instance:
     """The instance, if its type profiles are written out (not a compact SingleItem)."""
-    from amd.auction import SingleItem
-
     if isinstance(inst.environment, SingleItem):
         raise InstanceError(inst.file, None, f"{limits.count(inst.environment.n_profiles)} type profiles are too "
                             "many to write out; only 'amd solve' handles this instance (in interim reduced form)")
@@ -178,8 +178,6 @@ class Direct(Concept):
         return objective_value(inst.environment, inst.design, mech), cert
 
     def report(self, result, inst, console, max_rows):
-        from amd.report import mechanism_table
-
         if result.mechanism is not None:
             table, left = mechanism_table(result.mechanism, inst.environment.prior, max_rows)
             console.print(table)

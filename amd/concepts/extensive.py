@@ -10,6 +10,8 @@ from amd import extensive
 from amd.concepts.base import Concept, count, solve_information
 from amd.errors import InstanceError
 from amd.models import extensive as tree_model
+from amd.plot import plot_tree_outcome
+from amd.report import number, tree_outcome_table
 
 
 class Extensive(Concept):
@@ -46,8 +48,6 @@ class Extensive(Concept):
         return extensive.designer_value(game, extensive.outcome(layout, w)), extensive.verify_plan(layout, w)
 
     def report(self, result, inst, console, max_rows):
-        from amd.report import number, tree_outcome_table
-
         if result.outcome is None:
             return
         console.print(tree_outcome_table(inst.environment, result.outcome, max_rows))
@@ -69,8 +69,6 @@ class Extensive(Concept):
         return None
 
     def plot(self, inst, result, path, title):
-        from amd.plot import plot_tree_outcome
-
         return plot_tree_outcome(inst.environment, result.outcome, path, title)
 
 

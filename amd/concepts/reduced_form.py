@@ -21,6 +21,7 @@ from amd.concepts.base import Concept
 from amd.concepts.direct import CONCEPT as DIRECT
 from amd.errors import InstanceError
 from amd.interim import interim_objective, verify_interim
+from amd.report import interim_table
 from amd.result import Result, checked, no_gc
 from amd.schema import Instance, nested_array
 from amd.solver import SolverOptions
@@ -144,8 +145,6 @@ class ReducedForm(Concept):
         return check_reduced_form(inst, document["reduced_form"], file)
 
     def report(self, result, inst, console, max_rows):
-        from amd.report import interim_table
-
         DIRECT.report(result, inst, console, max_rows)  # the exploded mechanism, when there is one
         if "interim" in result.details.get("reduced_form", {}):
             console.print(interim_table(result.details["reduced_form"], max_rows))

@@ -4,6 +4,8 @@ captured), verified by :func:`amd.information.verify_sequential`."""
 
 from __future__ import annotations
 
+from rich.markup import escape
+
 from amd import information
 from amd.concepts.base import Concept, solve_information
 from amd.concepts.bce import CONCEPT as BCE_CONCEPT
@@ -12,6 +14,7 @@ from amd.errors import InstanceError
 from amd.mechanism import clean
 from amd.models import sequential
 from amd.models.sequential import SequentialLayout
+from amd.report import number
 from amd.schema import nested_array
 
 
@@ -68,10 +71,6 @@ class Sequential(Concept):
         return information.designer_value(game, onpath.sum(axis=1)), cert
 
     def report(self, result, inst, console, max_rows):
-        from rich.markup import escape
-
-        from amd.report import number
-
         BCE_CONCEPT.report(result, inst, console, max_rows)
         if result.outcome is not None and "order" in result.details:
             console.print("  order of moves: " + ", ".join(f"{escape(k)} {number(v)}"
