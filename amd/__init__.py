@@ -30,6 +30,7 @@ if not (_here / "models").is_dir() and (_here.parent / "models" / "__init__.py")
     _spec = importlib.util.spec_from_file_location(
         f"{__name__}.models", _here.parent / "models" / "__init__.py",
         submodule_search_locations=[str(_here.parent / "models")])
+    _spec.loader = importlib.util.LazyLoader(_spec.loader)  # runs when first used, not at `import amd`
     _models = importlib.util.module_from_spec(_spec)
     sys.modules[_spec.name] = _models
     _spec.loader.exec_module(_models)
@@ -40,8 +41,8 @@ _PUBLIC = {  # name: (module, attribute)
     "InstanceError": ("amd.errors", "InstanceError"),
     "Mechanism": ("amd.mechanism", "Mechanism"),
     "Implementability": ("amd.rochet", "Implementability"), "implementable": ("amd.rochet", "implementable"),
-    "Instance": ("amd.schema", "Instance"), "load": ("amd.schema", "load"), "parse": ("amd.schema", "parse"),
-    "Certificate": ("amd.certificate", "Certificate"), "verify": ("amd.verifier", "verify_mechanism"),
+    "Instance": ("amd.io.schema", "Instance"), "load": ("amd.io.schema", "load"), "parse": ("amd.io.schema", "parse"),
+    "Certificate": ("amd.certificate", "Certificate"), "verify": ("amd.design", "verify"),
 }
 __all__ = sorted(_PUBLIC)
 

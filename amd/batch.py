@@ -80,7 +80,7 @@ def solve_payload(document: dict, path: str, name: str, key: str, options: dict)
     import highspy
 
     from amd.design import solve
-    from amd.schema import parse
+    from amd.io.schema import parse
 
     # a forked child inherits HiGHS's scheduler state but not its threads: start afresh
     highspy.Highs.resetGlobalScheduler(True)
@@ -132,7 +132,7 @@ def run(paths: list[str | Path], out: str | Path = "results", *, workers: int | 
 
 
 def _run(files, out: Path, workers, time_limit, resume, progress, skip_tags, engine, scheduler) -> list[dict]:
-    from amd.schema import load
+    from amd.io.schema import load
 
     options = {"time_limit": time_limit}
     workers = max(1, workers or os.cpu_count() or 1)

@@ -27,7 +27,7 @@ import numpy as np
 
 from amd.environment import Design, Environment
 from amd.mechanism import Mechanism
-from amd.schema import Instance
+from amd.io.schema import Instance
 from amd.verifier import Check, verify
 
 

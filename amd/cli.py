@@ -140,7 +140,7 @@ def solve(
     from amd.design import solve as run
     from amd import concepts
     from amd.report import print_result
-    from amd.schema import load
+    from amd.io.schema import load
 
     if out_file is not None:
         out_file = output_path(out_file, "--out", protect=(file,))
@@ -164,7 +164,7 @@ def solve(
 def validate(files: list[Path] = typer.Argument(..., help="Instance files.")):
     """Validate instance files; exit 0 when every one is valid, 2 otherwise (one line per problem)."""
     from amd.library import describe_size
-    from amd.schema import load
+    from amd.io.schema import load
 
     bad = 0
     for f in files:
@@ -186,7 +186,7 @@ def expand(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of YAML."),
 ):
     """Print the explicit instance: a 'family' written out as agents, prior, outcomes and values."""
-    from amd.schema import load
+    from amd.io.schema import load
 
     doc = load(file).spec
     if as_json:
@@ -206,7 +206,7 @@ class _PlainDumper(yaml.SafeDumper):
 @_guard
 def schema():
     """Print the JSON Schema of the instance format (kind: mechanism)."""
-    from amd.schema import json_schema
+    from amd.io.schema import json_schema
 
     sys.stdout.write(dumps(json_schema(), indent=1) + "\n")
 
@@ -223,7 +223,8 @@ def verify(
     Exit 0 when every constraint holds, 1 when one fails, 2 on bad input.
     """
     from amd import concepts
-    from amd.schema import load, read_document
+    from amd.io.read import read_document
+    from amd.io.schema import load
 
     inst = load(file)
     data = read_document(mechanism)
@@ -278,9 +279,11 @@ def implementable_cmd(
     Exit 0 either way (both are answers), 2 on bad input.
     """
     from amd.concepts import direct
+    from amd.io.arrays import check_allocation
     from amd.mechanism import Mechanism
     from amd.rochet import implementable
-    from amd.schema import load, read_document
+    from amd.io.read import read_document
+    from amd.io.schema import load
 
     if method not in ("auto", "graph", "lp"):
         raise InstanceError("--method", None, f"expected auto, graph or lp, got {method!r}")
@@ -290,7 +293,7 @@ def implementable_cmd(
     if isinstance(data.get("mechanism"), dict):
         data, path = data["mechanism"], "mechanism"
     mech = Mechanism.from_dict(data, inst.environment, str(allocation), path, require_payments=False)
-    _check_distribution(mech.allocation, str(allocation), f"{path}.allocation" if path else "allocation")
+    check_allocation(mech.allocation, str(allocation), f"{path}.allocation" if path else "allocation")
     try:
         res = implementable(inst, mech.allocation, method=method)
     except ValueError as e:  # the graph test was asked for where it does not apply
@@ -338,7 +341,7 @@ def classic(
     from amd import classic as catalog
     from amd.concepts import direct
     from amd.report import explain, mechanism_table
-    from amd.schema import load
+    from amd.io.schema import load
     from amd.verifier import objective_value
 
     if out_file is not None:
@@ -492,7 +495,7 @@ def sweep(
 
     from amd.batch import run
     from amd.files import write_atomic
-    from amd.schema import load
+    from amd.io.schema import load
     from amd.sweep import write_points
 
     written = write_points(file, sets, out_dir)
@@ -531,7 +534,7 @@ def plot(
     (for a game tree: how play ends, π(leaf | θ))."""
     from amd import concepts
     from amd.design import solve as run
-    from amd.schema import load
+    from amd.io.schema import load
 
     out_file = output_path(out_file, "--out", protect=(file,))
     inst = load(file)
@@ -545,20 +548,6 @@ def plot(
     path = concept.plot(inst, result, out_file, title)
     out.print(f"{path}", markup=False, highlight=False)
     raise typer.Exit(0)
-
-
-def _check_distribution(x, file: str, path: str) -> None:
-    """An allocation must give a probability distribution over outcomes at every profile."""
-    import numpy as np
-
-    if (x < -1e-9).any():
-        idx = np.argwhere(x < -1e-9)[0]
-        raise InstanceError(file, path + "".join(f"[{j}]" for j in idx), "a probability must not be negative")
-    bad = np.abs(x.sum(axis=-1) - 1) > 1e-9
-    if bad.any():
-        idx = np.argwhere(bad)[0]
-        raise InstanceError(file, path + "".join(f"[{j}]" for j in idx),
-                            f"outcome probabilities must sum to 1, they sum to {x.sum(axis=-1)[tuple(idx)]:.12g}")
 
 
 def _discard_stdout() -> None:

@@ -11,14 +11,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from amd import concepts
+from amd.certificate import Certificate
 from amd.concepts.direct import solve_fixed_allocation
+from amd.environment import Environment
 from amd.errors import InstanceError
+from amd.io.schema import Instance, load
+from amd.mechanism import Mechanism
 from amd.result import Result
-from amd.schema import Instance, load
 from amd.solver import SolverOptions
 from amd.verifier import DEFAULT_TOLERANCE
+from amd.verifier import verify as check_mechanism
 
-__all__ = ["Result", "solve", "solve_fixed_allocation"]
+__all__ = ["Result", "solve", "solve_fixed_allocation", "verify"]
 
 
 def solve(instance: Instance | str | Path, *, time_limit: float | None = None, gap: float | None = None,
@@ -68,3 +72,41 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
     result = concept.solve(inst, options, tolerance, choices)
     result.options, result.concept = options.as_dict() | choices, concept.name
     return result
+
+
+def verify(instance, mechanism, *rest, tolerance: float = DEFAULT_TOLERANCE) -> Certificate:
+    """``amd.verify``: check a mechanism against every constraint of an instance.
+
+    Parameters
+    ----------
+    instance : :class:`amd.Instance` or the path of an instance file.
+    mechanism : :class:`amd.Mechanism`, or a mapping laid out as SPEC §3 (``allocation``,
+        ``payments``), or a result of ``amd solve`` (its ``mechanism``).
+    tolerance : relative tolerance (see :func:`amd.verifier.verify`).
+
+    ``verify(environment, design, mechanism)`` — the lower-level call — is accepted as well.
+
+    Returns
+    -------
+    Certificate
+        ``verified``, ``max_violation`` and, per constraint family, the worst deviation.
+
+    Raises
+    ------
+    amd.InstanceError
+        When the instance or the mechanism is malformed.
+    """
+    if isinstance(instance, Environment):  # verify(env, design, mech)
+        return check_mechanism(instance, mechanism, *rest, tolerance=tolerance)
+    if rest:
+        raise TypeError("verify(instance, mechanism) or verify(environment, design, mechanism)")
+    inst = instance if isinstance(instance, Instance) else load(instance)
+    if not isinstance(inst.environment, Environment):
+        raise InstanceError(inst.file, "kind", "amd.verify checks mechanisms of explicit 'kind: mechanism' instances")
+    if not isinstance(mechanism, Mechanism):
+        data, path = mechanism, ""
+        if isinstance(data, dict) and isinstance(data.get("mechanism"), dict):
+            data, path = data["mechanism"], "mechanism"
+        mechanism = Mechanism.from_dict(data, inst.environment, "<mechanism>", path,
+                                        require_payments=inst.design.payments)
+    return check_mechanism(inst.environment, inst.design, mechanism, tolerance)

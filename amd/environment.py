@@ -2,7 +2,7 @@
 
 An :class:`Environment` is the economic situation (who, which types, which beliefs, which
 outcomes, who values what); a :class:`Design` is what the designer asks for (the class of
-mechanisms, the constraints, the objective). Both are built once by :mod:`amd.schema` from a
+mechanisms, the constraints, the objective). Both are built once by :mod:`amd.io.schema` from a
 validated file and trusted everywhere after that.
 
 Notation (Börgers, *An Introduction to the Theory of Mechanism Design*, ch. 3 and 6):

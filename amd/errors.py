@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import math
 import reprlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class InstanceError(ValueError):
@@ -57,3 +61,34 @@ def short_repr(value) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
         return f"an integer of about {int(value.bit_length() * math.log10(2)) + 1} digits"
     return _REPR.repr(value)
+
+
+def pydantic_error(err: ValidationError, file: str, prefix: tuple = ()) -> InstanceError:
+    """Turn pydantic's errors into our one-line messages: the first is raised, and all of them
+    (the first included) ride along in ``.all`` for ``amd validate``."""
+    errors = err.errors(include_url=False)
+    # an unknown key is the cause of a "missing" one more often than not: report it first
+    errors.sort(key=lambda e: e["type"] != "extra_forbidden")
+    every = [_one_pydantic_error(e, file, prefix) for e in errors[:50]]
+    first = every[0]
+    if len(errors) > 1:
+        first = InstanceError(file, first.path, first.message + f" (and {len(errors) - 1} more "
+                              f"problem{'s' if len(errors) > 2 else ''}: amd validate lists them)")
+    first.all = every
+    return first
+
+
+def _one_pydantic_error(e: dict, file: str, prefix: tuple) -> InstanceError:
+    loc = prefix + tuple(e["loc"])
+    kind = e["type"]
+    if kind == "extra_forbidden":
+        msg = "unknown key"
+    elif kind == "missing":
+        msg = "required key is missing"
+    elif kind == "literal_error":
+        msg = f"expected {e['ctx']['expected']}, got {short_repr(e['input'])}"
+    else:
+        msg = e["msg"].removeprefix("Value error, ")
+        if kind not in ("value_error",) and "input" in e and not isinstance(e["input"], dict):
+            msg += f", got {short_repr(e['input'])}"
+    return InstanceError(file, key_path(loc), msg)

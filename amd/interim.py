@@ -57,24 +57,6 @@ RESIDUAL = 1e-11
 CUTS_PER_ROUND = 10
 
 
-def reason_not_applicable(auction: SingleItem | None, design: Design) -> str | None:
-    """Why the reduced form cannot answer this design exactly, or None when it can."""
-    if auction is None:
-        return ("not a single-item auction with independent types and private values "
-                "(outcomes: one no-sale outcome plus one per bidder that only that bidder values)")
-    if any(np.any(f <= 0) for f in auction.marginals):
-        return "every type needs a positive prior probability"
-    if design.ic not in ("bic", "none"):
-        return f"needs ic: bic (got {design.ic}); DSIC is not a constraint on interim rules"
-    if not design.randomized:
-        return "needs a randomized mechanism (a lottery over hierarchies)"
-    if design.payment_bounds != (None, None):
-        return "payment bounds are not expressible on interim payments"
-    if design.budget not in ("none", "exante", "exante_weak"):
-        return f"budget {design.budget} is ex post; the reduced form handles none, exante, exante_weak"
-    return None
-
-
 def classes_of(auction: SingleItem, design: Design) -> Classes:
     """Exchangeable bidders (equal values, marginals and objective weights) as classes."""
     w = design.objective.agent_weights

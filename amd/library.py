@@ -9,7 +9,7 @@ from pathlib import Path
 from amd import concepts
 from amd.batch import discover
 from amd.errors import InstanceError
-from amd.schema import Instance, load
+from amd.io.schema import Instance, load
 
 
 def describe_size(inst: Instance) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 
 from amd.environment import Environment
 from amd.errors import InstanceError
-from amd.schema import nested_array
+from amd.io.arrays import nested_array
 
 
 @dataclass(frozen=True, eq=False)

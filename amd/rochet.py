@@ -39,7 +39,7 @@ import numpy as np
 
 from amd.environment import Environment, Objective
 from amd.mechanism import Mechanism
-from amd.schema import Instance
+from amd.io.schema import Instance
 from amd.verifier import Certificate, utility_table, verify
 
 SOURCE = "outside option"

@@ -16,7 +16,8 @@ import yaml
 
 from amd.errors import InstanceError
 from amd.files import write_atomic
-from amd.schema import parse_text, read_document
+from amd.io import efg
+from amd.io.read import parse_text, read_document
 
 
 def split_values(text: str) -> list[str]:
@@ -77,9 +78,7 @@ def points(file: str | Path, sets: list[str]) -> list[tuple[dict, dict]]:
     base = read_document(file)
     game = base.get("game")
     if isinstance(game, dict) and isinstance(game.get("efg"), str):  # the points live elsewhere: carry the tree
-        from amd import game_tree
-
-        text = game_tree.read_efg(game_tree.efg_path(game["efg"], str(file), "game.efg"), str(file), "game.efg")
+        text = efg.read_efg(efg.efg_path(game["efg"], str(file), "game.efg"), str(file), "game.efg")
         base["game"] = {**game, "efg": {"file": game["efg"], "text": text}}
     axes = [parse_set(s) for s in sets]
     out = []

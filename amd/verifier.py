@@ -19,10 +19,9 @@ import numpy as np
 
 from amd.certificate import DEFAULT_TOLERANCE, Certificate, Check
 from amd.environment import Design, Environment
-from amd.errors import InstanceError
 from amd.mechanism import Mechanism
 
-__all__ = ["DEFAULT_TOLERANCE", "Certificate", "Check", "objective_value", "utility_table", "verify", "verify_mechanism"]
+__all__ = ["DEFAULT_TOLERANCE", "Certificate", "Check", "objective_value", "utility_table", "verify"]
 
 
 def utility_table(env: Environment, mech: Mechanism, i: int) -> np.ndarray:
@@ -188,43 +187,3 @@ def verify(env: Environment, design: Design, mech: Mechanism,
 
     worst = max((c.max_violation for c in checks.values()), default=0.0)
     return Certificate(all(c.holds for c in checks.values()), worst, tol, checks)
-
-
-def verify_mechanism(instance, mechanism, *rest, tolerance: float = DEFAULT_TOLERANCE) -> Certificate:
-    """``amd.verify``: check a mechanism against every constraint of an instance.
-
-    Parameters
-    ----------
-    instance : :class:`amd.Instance` or the path of an instance file.
-    mechanism : :class:`amd.Mechanism`, or a mapping laid out as SPEC §3 (``allocation``,
-        ``payments``), or a result of ``amd solve`` (its ``mechanism``).
-    tolerance : relative tolerance (see :func:`verify`).
-
-    ``verify(environment, design, mechanism)`` — the lower-level call — is accepted as well.
-
-    Returns
-    -------
-    Certificate
-        ``verified``, ``max_violation`` and, per constraint family, the worst deviation.
-
-    Raises
-    ------
-    amd.InstanceError
-        When the instance or the mechanism is malformed.
-    """
-    if isinstance(instance, Environment):  # verify(env, design, mech)
-        return verify(instance, mechanism, *rest, tolerance=tolerance)
-    if rest:
-        raise TypeError("verify(instance, mechanism) or verify(environment, design, mechanism)")
-    from amd.schema import Instance, load
-
-    inst = instance if isinstance(instance, Instance) else load(instance)
-    if not isinstance(inst.environment, Environment):
-        raise InstanceError(inst.file, "kind", "amd.verify checks mechanisms of explicit 'kind: mechanism' instances")
-    if not isinstance(mechanism, Mechanism):
-        data, path = mechanism, ""
-        if isinstance(data, dict) and isinstance(data.get("mechanism"), dict):
-            data, path = data["mechanism"], "mechanism"
-        mechanism = Mechanism.from_dict(data, inst.environment, "<mechanism>", path,
-                                        require_payments=inst.design.payments)
-    return verify(inst.environment, inst.design, mechanism, tolerance)

@@ -38,9 +38,9 @@ def test_json_schema_describes_every_shipped_file():
     """`amd schema` is what editors validate against: it must accept every file we ship
     (fractions in strings included) and still reject an unknown key."""
     jsonschema = pytest.importorskip("jsonschema")
-    from amd.schema import read_document
+    from amd.io.read import read_document
 
-    validator = jsonschema.Draft202012Validator(amd.schema.json_schema())
+    validator = jsonschema.Draft202012Validator(amd.io.schema.json_schema())
     for path in FILES:
         errors = [e.message for e in validator.iter_errors(read_document(path))]
         assert not errors, f"{path}: {errors[0][:300]}"

@@ -13,7 +13,7 @@ from amd.mechanism import clean
 from amd.models import bce
 from amd.plot import plot_outcome
 from amd.report import number, outcome_tables
-from amd.schema import nested_array
+from amd.io.arrays import nested_array
 
 
 def outcome_details(game, pi) -> dict:

@@ -22,7 +22,7 @@ from amd.mechanism import Mechanism
 from amd.models import direct_mechanism, symmetry
 from amd.report import mechanism_table
 from amd.result import Result, checked, no_gc
-from amd.schema import Instance
+from amd.io.schema import Instance
 from amd.solver import LinearProgram, SolverOptions, TriviallyInfeasible
 from amd.verifier import DEFAULT_TOLERANCE, instance_scale, objective_value, verify
 

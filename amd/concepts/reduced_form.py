@@ -14,16 +14,17 @@ import time
 import numpy as np
 
 from amd import interim, limits
-from amd.auction import SingleItem
+from amd.auction import SingleItem, reason_not_applicable
 from amd.border import Classes, Lottery
 from amd.certificate import Certificate
 from amd.concepts.base import Concept
 from amd.concepts.direct import CONCEPT as DIRECT
 from amd.errors import InstanceError
 from amd.interim import interim_objective, verify_interim
+from amd.io.arrays import nested_array
+from amd.io.schema import Instance
 from amd.report import interim_table
 from amd.result import Result, checked, no_gc
-from amd.schema import Instance, nested_array
 from amd.solver import SolverOptions
 from amd.verifier import objective_value, verify
 
@@ -35,7 +36,7 @@ def _auction(inst: Instance, reduced: bool | None):
     """The SingleItem to solve in reduced form, or None for the direct model."""
     env = inst.environment
     if isinstance(env, SingleItem):  # too large to write out: the reduced form or nothing
-        why = interim.reason_not_applicable(env, inst.design)
+        why = reason_not_applicable(env, inst.design)
         if why is not None or reduced is False:
             raise InstanceError(inst.file, None, f"{limits.count(env.n_profiles)} type profiles are too many for the direct "
                                                  f"model, and the interim reduced form {why or 'was turned off'}")
@@ -43,7 +44,7 @@ def _auction(inst: Instance, reduced: bool | None):
     if reduced is False or (reduced is None and env.n_profiles * env.n_outcomes < REDUCED_FROM):
         return None
     auction = SingleItem.from_environment(env)
-    why = interim.reason_not_applicable(auction, inst.design)
+    why = reason_not_applicable(auction, inst.design)
     if why is None:
         return auction
     if reduced:

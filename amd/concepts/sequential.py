@@ -15,7 +15,7 @@ from amd.mechanism import clean
 from amd.models import sequential
 from amd.models.sequential import SequentialLayout
 from amd.report import number
-from amd.schema import nested_array
+from amd.io.arrays import nested_array
 
 
 class Sequential(Concept):

@@ -36,7 +36,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from amd import limits
-from amd.errors import InstanceError, short_repr
+from amd.errors import InstanceError, pydantic_error, short_repr
 from amd.numeric import parse_fraction
 
 EXPLICIT_KEYS = ("agents", "prior", "outcomes", "values", "designer_values")
@@ -272,8 +272,6 @@ FAMILIES = {
 
 def expand_family(family: dict, file: str) -> dict:
     """Expand a ``family:`` mapping into the explicit keys of SPEC §1.1."""
-    from amd.schema import pydantic_error  # one formatter for pydantic errors
-
     name = family.get("name") if isinstance(family, dict) else None
     if not isinstance(name, str) or name not in FAMILIES:
         raise InstanceError(file, "family.name", f"expected one of {', '.join(sorted(FAMILIES))}, got {short_repr(name)}")

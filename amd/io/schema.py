@@ -12,145 +12,34 @@ YAML is read with a safe loader that only knows YAML 1.2 booleans (``true``/``fa
 
 from __future__ import annotations
 
-import json
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+)
 
+from amd import game_tree, limits
+from amd.auction import SingleItem, reason_not_applicable
 from amd.environment import Design, Environment, Objective
-from amd import limits
-from amd.errors import InstanceError, key_path, short_repr
-from amd.files import read_text
+from amd.errors import InstanceError, pydantic_error, short_repr
+from amd.extensive import ExtensiveDesign
 from amd.information import InformationDesign, InformationGame
+from amd.io import efg, families
+from amd.io.arrays import check_distribution, nested_array
+from amd.io.read import read_document
 from amd.numeric import to_number
-
-if TYPE_CHECKING:
-    from amd.auction import SingleItem
-
-PRIOR_TOLERANCE = 1e-9
-STATUSES = ("optimal", "infeasible", "unbounded", "time_limit", "error")
-
 
 # ---------------------------------------------------------------------------------------
 # reading
-
-
-class _SafeLoader(yaml.SafeLoader):
-    """Safe loader for plain data: YAML 1.2 booleans (only true/false, never yes/no/on/off),
-    scalars, lists and mappings — no sets, dates or binary (``!!set`` would make label order
-    depend on the hash seed) — and a key given twice is an error, not "the last one wins"."""
-
-    def construct_mapping(self, node, deep=False):
-        seen: dict = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                hash(key)
-            except TypeError:
-                raise yaml.constructor.ConstructorError(None, None, "a key must be a plain value",
-                                                        key_node.start_mark) from None
-            if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {short_repr(key)}",
-                                                        key_node.start_mark)
-            seen[key] = True
-        return super().construct_mapping(node, deep=deep)
-
-
-_PLAIN_TAGS = {"tag:yaml.org,2002:" + t for t in ("null", "bool", "int", "float", "str", "seq", "map")}
-_SafeLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag in _PLAIN_TAGS and tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_SafeLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
-_SafeLoader.yaml_constructors = {tag: c for tag, c in yaml.SafeLoader.yaml_constructors.items()
-                                 if tag in _PLAIN_TAGS}
-
-
-def _refuse_tag(loader, node):
-    raise yaml.constructor.ConstructorError(
-        None, None, f"the tag {node.tag!r} is not allowed: write plain numbers, strings, lists and mappings",
-        node.start_mark)
-
-
-_SafeLoader.add_constructor(None, _refuse_tag)
-
-#: the largest instance file read, the deepest nesting and the most values it may hold once YAML
-#: aliases are expanded (a "billion laughs" file is a few hundred bytes)
-MAX_FILE_BYTES = 64 * 2**20
-MAX_DEPTH = 100
-MAX_NODES = 20_000_000
-
-
-def _check_shape(data, file: str) -> None:
-    """Refuse documents nested deeper than MAX_DEPTH, holding more than MAX_NODES values once
-    aliases are expanded, or referring to themselves; counted without expanding anything."""
-    sizes: dict[int, int] = {}
-    on_path: set[int] = set()
-    # iterative post-order walk: (node, depth, children-done?)
-    stack = [(data, 1, False)]
-    while stack:
-        node, depth, done = stack.pop()
-        if not isinstance(node, (list, dict)):
-            continue
-        key = id(node)
-        children = list(node.values()) if isinstance(node, dict) else node
-        if done:
-            on_path.discard(key)
-            sizes[key] = 1 + sum(sizes.get(id(c), 1) for c in children)
-            if sizes[key] > MAX_NODES:
-                raise InstanceError(file, None, f"holds more than {MAX_NODES:,} values once YAML aliases are "
-                                                "expanded; write the instance out, or use a family")
-            continue
-        if key in sizes:
-            continue
-        if key in on_path:
-            raise InstanceError(file, None, "a YAML alias refers to a node that contains it")
-        if depth > MAX_DEPTH:
-            raise InstanceError(file, None, f"nested more than {MAX_DEPTH} levels deep")
-        on_path.add(key)
-        stack.append((node, depth, True))
-        stack.extend((c, depth + 1, False) for c in children)
-
-
-def read_document(path: str | Path) -> dict:
-    """Read a YAML or JSON file into plain Python data; errors name the file."""
-    p = Path(path)
-    text = read_text(p, MAX_FILE_BYTES, str(p), None)
-    return parse_text(text, str(p), json_text=p.suffix.lower() == ".json")
-
-
-def parse_text(text: str, file: str, json_text: bool = False):
-    """YAML (or JSON) text into plain data, every failure an :class:`InstanceError`."""
-    try:
-        if json_text:
-            data = json.loads(text)
-        else:
-            data = yaml.load(text, Loader=_SafeLoader)
-    except json.JSONDecodeError as e:
-        raise InstanceError(file, f"line {e.lineno}", f"invalid JSON: {e.msg}") from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise InstanceError(file, where, f"invalid {'JSON' if json_text else 'YAML'}: {problem}") from None
-    except RecursionError:
-        raise InstanceError(file, None, f"nested more than {MAX_DEPTH} levels deep") from None
-    except ValueError:  # Python reads no integer of more than 4,300 digits
-        raise InstanceError(file, None, "holds an integer with more than 4,300 digits") from None
-    _check_shape(data, file)
-    if not isinstance(data, dict):
-        raise InstanceError(file, None, "expected a mapping with 'format: amd/1' at the top")
-    return data
 
 
 # ---------------------------------------------------------------------------------------
@@ -282,37 +171,6 @@ class InformationFile(_InstanceFile):
     game: GameSpec | None = None
 
 
-def pydantic_error(err: ValidationError, file: str, prefix: tuple = ()) -> InstanceError:
-    """Turn pydantic's errors into our one-line messages: the first is raised, and all of them
-    (the first included) ride along in ``.all`` for ``amd validate``."""
-    errors = err.errors(include_url=False)
-    # an unknown key is the cause of a "missing" one more often than not: report it first
-    errors.sort(key=lambda e: e["type"] != "extra_forbidden")
-    every = [_one_pydantic_error(e, file, prefix) for e in errors[:50]]
-    first = every[0]
-    if len(errors) > 1:
-        first = InstanceError(file, first.path, first.message + f" (and {len(errors) - 1} more "
-                              f"problem{'s' if len(errors) > 2 else ''}: amd validate lists them)")
-    first.all = every
-    return first
-
-
-def _one_pydantic_error(e: dict, file: str, prefix: tuple) -> InstanceError:
-    loc = prefix + tuple(e["loc"])
-    kind = e["type"]
-    if kind == "extra_forbidden":
-        msg = "unknown key"
-    elif kind == "missing":
-        msg = "required key is missing"
-    elif kind == "literal_error":
-        msg = f"expected {e['ctx']['expected']}, got {short_repr(e['input'])}"
-    else:
-        msg = e["msg"].removeprefix("Value error, ")
-        if kind not in ("value_error",) and "input" in e and not isinstance(e["input"], dict):
-            msg += f", got {short_repr(e['input'])}"
-    return InstanceError(file, key_path(loc), msg)
-
-
 #: the schema's identity (a URN: it names the format, not a place to download it from)
 SCHEMA_ID = "urn:amd:schema:instance:amd-1"
 
@@ -349,39 +207,6 @@ class Instance:
     tags: tuple[str, ...] = ()
 
     kind: str = "mechanism"
-
-
-def nested_array(raw: Any, shape: tuple[int, ...], axes: list[str], file: str, path: str):
-    """Convert nested lists to an array of ``shape``; errors name the offending entry."""
-
-    def rec(node: Any, depth: int, where: str):
-        if depth == len(shape):
-            try:
-                return to_number(node)
-            except ValueError as e:
-                raise InstanceError(file, where, str(e)) from None
-        if not isinstance(node, list):
-            raise InstanceError(
-                file, where, f"expected a list with {shape[depth]} entries ({axes[depth]}), "
-                f"got {type(node).__name__} {short_repr(node)}"
-            )
-        if len(node) != shape[depth]:
-            raise InstanceError(
-                file, where, f"expected {shape[depth]} entries ({axes[depth]}), got {len(node)}"
-            )
-        return [rec(c, depth + 1, f"{where}[{j}]") for j, c in enumerate(node)]
-
-    return np.array(rec(raw, 0, path), dtype=float).reshape(shape)
-
-
-def _check_distribution(p: np.ndarray, file: str, path: str) -> None:
-    if (p < 0).any():
-        idx = np.argwhere(p < 0)[0]
-        where = path + "".join(f"[{j}]" for j in idx)
-        raise InstanceError(file, where, f"a probability must not be negative, got {p[tuple(idx)]}")
-    total = float(p.sum())
-    if abs(total - 1.0) > PRIOR_TOLERANCE:
-        raise InstanceError(file, path, f"probabilities must sum to 1, they sum to {total:.12g}")
 
 
 def _unique(names: list[str], file: str, path: str, what: str) -> None:
@@ -459,7 +284,7 @@ def _marginals(spec: PriorSpec | None, agents, types, file) -> list[np.ndarray] 
             marg = np.full(k, 1.0 / k)
         else:
             marg = nested_array(ind[a], (k,), [f"one per type of {a}"], file, path)
-            _check_distribution(marg, file, path)
+            check_distribution(marg, file, path)
         out.append(marg)
     return out
 
@@ -469,7 +294,7 @@ def _prior(spec: PriorSpec | None, agents, types, file) -> tuple[np.ndarray, boo
     if marginals is None:
         axes = [f"one per type of {a}" for a in agents]
         p = nested_array(spec.joint, tuple(len(t) for t in types), axes, file, "prior.joint")
-        _check_distribution(p, file, "prior.joint")
+        check_distribution(p, file, "prior.joint")
         return p, False
     p = np.ones(())
     for marg in marginals:
@@ -484,9 +309,6 @@ EXPLICIT_LIMIT = 50_000_000
 
 def _single_item(spec: MechanismFile, agents, types, outcomes, file):
     """The compact :class:`amd.auction.SingleItem` of an instance too large to write out."""
-    from amd.auction import SingleItem
-    from amd.interim import reason_not_applicable
-
     count = math.prod(len(t) for t in types)
     too_many = f"{limits.count(count)} type profiles are too many to write out"
     marginals = _marginals(spec.prior, agents, types, file)
@@ -579,10 +401,6 @@ def _design(spec: MechanismFile, agents, file) -> Design:
 
 def parse(document: dict, file: str = "<input>", default_name: str | None = None) -> Instance:
     """Validate a document (already read into Python data) and build the Instance."""
-    from amd import (
-        families,  # families builds explicit documents; schema validates them
-    )
-
     if not isinstance(document, dict):
         raise InstanceError(file, None, "expected a mapping with 'format: amd/1' at the top")
     fmt = document.get("format")
@@ -692,15 +510,12 @@ def _states(spec, file: str) -> tuple[tuple[str, ...], np.ndarray]:
         prior = np.full(len(states), 1.0 / len(states))
     else:
         prior = nested_array(spec.prior, (len(states),), ["one per state"], file, "prior")
-        _check_distribution(prior, file, "prior")
+        check_distribution(prior, file, "prior")
     return states, prior
 
 
 def _parse_extensive(spec, document: dict, file: str, default_name: str | None) -> Instance:
     """``solution: extensive``: the tree under ``game`` (amd.game_tree), played in every state."""
-    from amd import game_tree
-    from amd.extensive import ExtensiveDesign
-
     for key in ("payoffs", "designer"):
         if getattr(spec, key) is not None:
             raise InstanceError(file, key, "with 'solution: extensive' payoffs are given at the leaves of game.tree")
@@ -721,7 +536,7 @@ def _parse_extensive(spec, document: dict, file: str, default_name: str | None) 
         raise InstanceError(file, "players", "'designer' names the designer's own moves in a tree; rename the player")
     if game.efg is not None:
         if game.tree is None and isinstance(game.efg, str):
-            text = game_tree.read_efg(game_tree.efg_path(game.efg, file, "game.efg"), file, "game.efg")
+            text = efg.read_efg(efg.efg_path(game.efg, file, "game.efg"), file, "game.efg")
             name = game.efg
             # the file's text travels with the document: batch workers need no file system, and an
             # edited .efg gives the instance a new result key
@@ -730,11 +545,11 @@ def _parse_extensive(spec, document: dict, file: str, default_name: str | None) 
             name, text = str(game.efg["file"]), str(game.efg["text"])
         else:
             raise InstanceError(file, "game.efg", "expected the path of a Gambit .efg file")
-        declared = game_tree.efg_players(text, file, "game.efg")
+        declared = efg.efg_players(text, file, "game.efg")
         if declared != players:
             raise InstanceError(file, "players", f"the .efg file declares the players {list(declared)}; "
                                 "list the same names in the same order")
-        tree = game_tree.from_efg(text, name, game.designer, states, prior, file)
+        tree = efg.from_efg(text, name, game.designer, states, prior, file)
     else:
         if game.designer is not None:
             raise InstanceError(file, "game.designer", "with a YAML tree the designer's payoff is at each leaf")
