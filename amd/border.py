@@ -71,12 +71,6 @@ class BorderSet:
     violation: float
 
 
-def _probability_some(classes: Classes, mass: np.ndarray) -> np.ndarray:
-    """1 − Π_c (1 − F_c)^{m_c} for rows of class masses F (shape (..., C))."""
-    free = np.clip(1.0 - mass, 0.0, 1.0)
-    return 1.0 - np.prod(free ** classes.sizes, axis=-1)
-
-
 def violated_sets(classes: Classes, q: list[np.ndarray], tolerance: float = 0.0,
                   limit: int = 1) -> list[BorderSet]:
     r"""The most violated Border sets of the interim rule ``q`` (at most ``limit``), exactly.

@@ -11,13 +11,16 @@ import gc
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from amd.certificate import Certificate
 from amd.mechanism import Mechanism, clean
 from amd.provenance import versions
-from amd.solver import LinearProgram
+
+if TYPE_CHECKING:
+    from amd.solver import LinearProgram
 
 #: what a result's status may be (SPEC §3)
 STATUSES = ("optimal", "infeasible", "unbounded", "time_limit", "error")

@@ -110,7 +110,7 @@ class _Family(BaseModel):
         raise NotImplementedError
 
 
-class SingleItem(_Family):
+class SingleItemFamily(_Family):
     name: Literal["single_item"]
     bidders: int = Field(ge=1)
     values: Any
@@ -136,7 +136,7 @@ class SingleItem(_Family):
         }
 
 
-class MultiItem(_Family):
+class MultiItemFamily(_Family):
     name: Literal["additive_items", "unit_demand"]
     buyers: int = Field(1, ge=1)
     items: int = Field(ge=1, le=6, description="the outcome set grows as (buyers+1)^items")
@@ -199,7 +199,7 @@ def _number(x: Any, key: str) -> Fraction:
         raise FamilyError(key, str(e)) from None
 
 
-class BilateralTrade(_Family):
+class BilateralTradeFamily(_Family):
     name: Literal["bilateral_trade"]
     values: Any = None
     buyer_values: Any = None
@@ -238,7 +238,7 @@ class BilateralTrade(_Family):
         return doc
 
 
-class PublicProject(_Family):
+class PublicProjectFamily(_Family):
     name: Literal["public_project"]
     agents: int = Field(ge=1)
     values: Any
@@ -262,11 +262,11 @@ class PublicProject(_Family):
 
 
 FAMILIES = {
-    "single_item": SingleItem,
-    "additive_items": MultiItem,
-    "unit_demand": MultiItem,
-    "bilateral_trade": BilateralTrade,
-    "public_project": PublicProject,
+    "single_item": SingleItemFamily,
+    "additive_items": MultiItemFamily,
+    "unit_demand": MultiItemFamily,
+    "bilateral_trade": BilateralTradeFamily,
+    "public_project": PublicProjectFamily,
 }
 
 

@@ -37,6 +37,7 @@ from amd.io import efg, families
 from amd.io.arrays import check_distribution, nested_array
 from amd.io.read import read_document
 from amd.numeric import to_number
+from amd.result import STATUSES
 
 # ---------------------------------------------------------------------------------------
 # reading
@@ -111,7 +112,7 @@ class ObjectiveSpec(_Strict):
 
 
 class ExpectedSpec(_Strict):
-    status: Literal["optimal", "infeasible", "unbounded", "time_limit", "error"]
+    status: Literal[STATUSES]
     objective: Number | None = None
     tolerance: Number = 1e-7
     source: str | None = None
@@ -438,8 +439,7 @@ def parse(document: dict, file: str = "<input>", default_name: str | None = None
         env = Environment(agents, types, outcomes, prior, values, designer, private, independent)
         design = _design(spec, agents, file)
 
-    if spec.expected is not None and spec.expected.status == "optimal" and spec.expected.objective is None:
-        raise InstanceError(file, "expected.objective", "required when expected.status is 'optimal'")
+    _check_expected(spec, file)
     name = spec.name or default_name or "instance"
     return Instance(
         name=name,
