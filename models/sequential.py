@@ -45,6 +45,7 @@ earlier versions unchanged; one player gives Bayesian persuasion.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,6 +66,18 @@ class SequentialLayout:
     pi: np.ndarray
     hidden: dict
     revealed: dict
+
+    @staticmethod
+    def columns(game: InformationGame) -> int:
+        """How many columns :meth:`of` lays out, counted without allocating them."""
+        S, ks = game.shape[0], game.shape[1:]
+        n, orders = len(ks), move_orders(len(ks))
+        profiles = math.prod(ks)
+        total = S * len(orders) * profiles
+        for s, p in deviation_keys(n):
+            size = S * profiles * ks[orders[s][p]]
+            total += size * (2 if p == n - 2 else 1)
+        return total
 
     @classmethod
     def of(cls, game: InformationGame) -> "SequentialLayout":

@@ -227,3 +227,19 @@ def test_api_options_are_checked_like_the_command_line():
     for bad in ({"method": "foo"}, {"time_limit": -1}, {"gap": float("nan")}, {"threads": 0}, {"full": "yes"}):
         with pytest.raises(amd.InstanceError):
             amd.solve(path, **bad)
+
+
+def test_a_sequential_design_too_large_for_the_budget_is_refused(tmp_path):
+    """Three players with ten actions each: the sequential LP has 186,000 columns — counted from
+    the file, before anything is built, and refused under a budget of 1e6 numbers."""
+    n, k = 3, 10
+    zeros = np.zeros((1,) + (k,) * n).tolist()
+    doc = {"format": "amd/1", "kind": "information", "states": ["s"], "prior": [1],
+           "players": [{"name": f"p{i}", "actions": [f"a{j}" for j in range(k)]} for i in range(n)],
+           "payoffs": {f"p{i}": zeros for i in range(n)}, "designer": zeros, "solution": "sequential"}
+    f = tmp_path / "seq.json"
+    f.write_text(json.dumps(doc))
+    start = time.monotonic()
+    r = runner.invoke(app, ["--max-size", "1e6", "solve", str(f)])
+    assert r.exit_code == 2 and "players" in r.output and "sequential" in r.output, r.output
+    assert time.monotonic() - start < 10

@@ -4,16 +4,18 @@ obedience, one LP (:mod:`amd.models.bce`), verified by :func:`amd.information.ve
 
 from __future__ import annotations
 
+import math
+
 from rich.markup import escape
 
-from amd import information
+from amd import information, limits
 from amd.concepts.base import Concept, count, solve_information
 from amd.errors import InstanceError
+from amd.io.arrays import nested_array
 from amd.mechanism import clean
 from amd.models import bce
 from amd.plot import plot_outcome
 from amd.report import number, outcome_tables
-from amd.io.arrays import nested_array
 
 
 def outcome_details(game, pi) -> dict:
@@ -32,6 +34,7 @@ class BCE(Concept):
 
     def solve(self, inst, options, tolerance, choices):
         game = inst.environment
+        limits.check(math.prod(game.shape), inst.file, "players", "the BCE LP (columns)", limits.PYTHON_OBJECT)
 
         def build():
             return bce.build(game, inst.design.sense)
@@ -58,8 +61,6 @@ class BCE(Concept):
             console.print("  obedience slack: " + ", ".join(f"{escape(p)} {number(v)}" for p, v in slack.items()))
 
     def describe(self, inst):
-        import math
-
         game = inst.environment
         return (f"{count(game.n_players, 'player')}, {count(game.shape[0], 'state')}, "
                 f"{count(math.prod(game.shape[1:]), 'action profile')}")

@@ -18,11 +18,11 @@ from amd.auction import SingleItem
 from amd.concepts.base import Concept, count
 from amd.environment import Design, Environment, Objective
 from amd.errors import InstanceError
+from amd.io.schema import Instance
 from amd.mechanism import Mechanism
 from amd.models import direct_mechanism, symmetry
 from amd.report import mechanism_table
 from amd.result import Result, checked, no_gc
-from amd.io.schema import Instance
 from amd.solver import LinearProgram, SolverOptions, TriviallyInfeasible
 from amd.verifier import DEFAULT_TOLERANCE, instance_scale, objective_value, verify
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from rich.markup import escape
 
-from amd import information
+from amd import information, limits
 from amd.concepts.base import Concept, solve_information
 from amd.concepts.bce import CONCEPT as BCE_CONCEPT
 from amd.concepts.bce import outcome_axes, outcome_details
 from amd.errors import InstanceError
+from amd.io.arrays import nested_array
 from amd.mechanism import clean
 from amd.models import sequential
 from amd.models.sequential import SequentialLayout
 from amd.report import number
-from amd.io.arrays import nested_array
 
 
 class Sequential(Concept):
@@ -24,6 +24,8 @@ class Sequential(Concept):
 
     def solve(self, inst, options, tolerance, choices):
         game = inst.environment
+        limits.check(SequentialLayout.columns(game), inst.file, "players", "the sequential design's LP (columns)",
+                     limits.PYTHON_OBJECT)
 
         def build():
             return sequential.build(game, inst.design.sense)
