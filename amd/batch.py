@@ -23,11 +23,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import highspy
+
+from amd.design import solve
 from amd.errors import InstanceError
 from amd.files import write_atomic, write_json
+from amd.io.read import discover
+from amd.io.schema import load, parse
 from amd.provenance import versions
 
-SUFFIXES = (".yaml", ".yml", ".json")
 COLUMNS = ["path", "instance", "status", "objective", "expected_status", "expected_objective", "check", "key",
            "message"]
 TIMING_COLUMNS = ["path", "key", "build_s", "load_s", "solve_s", "verify_s", "wall_s"]
@@ -40,19 +44,6 @@ class Task:
     expected: dict | None
     document: dict  # the validated, family-expanded instance: workers need no file system
     name: str
-
-
-def discover(paths: list[str | Path]) -> list[Path]:
-    """Instance files under ``paths`` (files as given, folders searched), sorted, once each."""
-    found: set[Path] = set()
-    for p in map(Path, paths):
-        if p.is_dir():
-            found.update(f for f in p.rglob("*") if f.suffix in SUFFIXES and f.is_file())
-        elif p.exists():
-            found.add(p)
-        else:
-            raise InstanceError(str(p), None, "no such file or folder")
-    return sorted(found)
 
 
 def task_key(spec: dict, options: dict) -> str:
@@ -77,11 +68,6 @@ def _die_with_parent() -> None:
 
 def solve_payload(document: dict, path: str, name: str, key: str, options: dict) -> dict:
     """Solve one instance and return its result record (runs in a worker, local or Dask)."""
-    import highspy
-
-    from amd.design import solve
-    from amd.io.schema import parse
-
     # a forked child inherits HiGHS's scheduler state but not its threads: start afresh
     highspy.Highs.resetGlobalScheduler(True)
     start = time.perf_counter()
@@ -132,8 +118,6 @@ def run(paths: list[str | Path], out: str | Path = "results", *, workers: int | 
 
 
 def _run(files, out: Path, workers, time_limit, resume, progress, skip_tags, engine, scheduler) -> list[dict]:
-    from amd.io.schema import load
-
     options = {"time_limit": time_limit}
     workers = max(1, workers or os.cpu_count() or 1)
     tasks: list[Task] = []

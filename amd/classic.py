@@ -26,8 +26,9 @@ import dataclasses
 import numpy as np
 
 from amd.environment import Design, Environment
-from amd.mechanism import Mechanism
 from amd.io.schema import Instance
+from amd.mechanism import Mechanism
+from amd.rochet import implementable
 from amd.verifier import Check, verify
 
 
@@ -186,8 +187,6 @@ def ironed_virtual_values(values: np.ndarray, probs: np.ndarray) -> np.ndarray:
 
 def myerson(inst: Instance) -> Mechanism:
     """The revenue-optimal single-good auction with independent, discrete private values."""
-    from amd.rochet import implementable
-
     env = inst.environment
     none, own = single_good_outcomes(env)
     if not env.independent:

@@ -63,7 +63,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from amd.certificate import DEFAULT_TOLERANCE, Certificate, Check
+from amd.errors import InstanceError
 from amd.game_tree import CHANCE, CHOICE, LEAF, GameTree
+from amd.numeric import to_number
 
 ON = ("on",)
 #: beyond this many designer histories the LP takes minutes and memory grows past gigabytes
@@ -365,9 +367,6 @@ def plan_to_dict(L: PlanLayout, w: np.ndarray) -> dict[str, dict[str, float]]:
 
 def plan_from_dict(L: PlanLayout, raw, file: str, key: str = "details.plan") -> np.ndarray:
     """Read a plan written by :func:`plan_to_dict` back onto the layout."""
-    from amd.errors import InstanceError
-    from amd.numeric import to_number
-
     if not isinstance(raw, dict):
         raise InstanceError(file, key, "required: the plan of a 'solution: extensive' result")
     w = np.zeros(L.n_w)

@@ -42,6 +42,7 @@ from amd.border import (
 from amd.certificate import DEFAULT_TOLERANCE, Certificate, Check
 from amd.environment import Design, Environment
 from amd.mechanism import Mechanism
+from amd.models import reduced_form as rf
 from amd.solver import LinearProgram, SolverOptions
 
 #: explode the lottery into an explicit mechanism (and run the full verifier) up to this many
@@ -88,8 +89,6 @@ class InterimSolution:
 def solve_interim(auction: SingleItem, design: Design, options: SolverOptions, tolerance: float,
                   timing: dict) -> InterimSolution:
     """The interim LP, with violated Border sets and BIC pairs added until none is left."""
-    from amd.models import reduced_form as rf
-
     classes = classes_of(auction, design)
     lay = rf.Layout(classes, tuple(auction.values[g[0]] for g in classes.members), design.payments)
     weights = [design.objective.agent_weights[g[0]] for g in classes.members]
@@ -148,8 +147,6 @@ def decompose(classes: Classes, q: list[np.ndarray], options: SolverOptions) -> 
     the duals y of the ``link`` rows and μ of ``convexity`` price a new hierarchy
     (:func:`amd.border.pricing`), which enters while y·q^h + μ > 0.
     """
-    from amd.models import reduced_form as rf
-
     flat = classes.flat(q)
     lottery, rest = caratheodory(classes, q)
     rounds = 0

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from amd import concepts
-from amd.batch import discover
 from amd.errors import InstanceError
+from amd.io.read import discover
 from amd.io.schema import Instance, load
 
 

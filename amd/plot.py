@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from amd.information import signals
+
 
 def plot_outcome(game, pi: np.ndarray, path: str | Path, title: str = "") -> Path:
     """One panel per state: π(a | θ) as a bar chart (one player) or a heat map over the two
@@ -14,8 +16,6 @@ def plot_outcome(game, pi: np.ndarray, path: str | Path, title: str = "") -> Pat
 
     matplotlib.use("Agg")  # files only: no display needed
     import matplotlib.pyplot as plt
-
-    from amd.information import signals
 
     if game.n_players > 2:
         raise ValueError("plots are drawn for one- and two-player games")

@@ -6,6 +6,8 @@ import platform
 from functools import cache
 from importlib import metadata
 
+from amd import __version__
+
 
 @cache
 def versions() -> dict[str, str]:
@@ -17,8 +19,6 @@ def versions() -> dict[str, str]:
             return metadata.version(package)
         except metadata.PackageNotFoundError:
             return "unknown"
-
-    from amd import __version__
 
     return {"amd": __version__, "highs": of("highspy"), "pyomo": of("pyomo"), "numpy": of("numpy"),
             "python": platform.python_version()}

@@ -37,9 +37,10 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
+from amd.concepts.direct import solve_fixed_allocation
 from amd.environment import Environment, Objective
-from amd.mechanism import Mechanism
 from amd.io.schema import Instance
+from amd.mechanism import Mechanism, clean
 from amd.verifier import Certificate, utility_table, verify
 
 SOURCE = "outside option"
@@ -56,8 +57,6 @@ class Implementability:
     verification: Certificate | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
-        from amd.mechanism import clean
-
         return {
             "implementable": self.implementable,
             "payments": None if self.payments is None else clean(self.payments).tolist(),
@@ -348,8 +347,6 @@ def _wm_summary(w: dict | None, tol: float) -> dict:
 
 def _by_lp(inst: Instance, x: np.ndarray, why: str) -> Implementability:
     """The payments-only LP: the core engine's model with the allocation fixed."""
-    from amd.concepts.direct import solve_fixed_allocation
-
     env, design = inst.environment, inst.design
     cert: dict = {"method": "lp", "ic": design.ic, "reason": why}
     if not design.payments:  # nothing to choose: the rule is implementable iff it already complies

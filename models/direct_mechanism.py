@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 from amd.models.linear import Formulation, RowBlock, add_rows, set_objective
+from amd.models.symmetry import aggregate_rows
 
 from amd.environment import Design, Environment
 
@@ -80,8 +81,6 @@ class DirectFormulation(Formulation):
         """(A, lo, hi) of ``block`` over this model's columns (orbit variables if symmetric)."""
         if self.orbits is None:
             return block.A, block.lo, block.hi
-        from amd.models.symmetry import aggregate_rows
-
         return aggregate_rows(block.A, block.lo, block.hi, self.orbits)
 
     def split(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -128,3 +128,20 @@ def parse_text(text: str, file: str, json_text: bool = False):
     if not isinstance(data, dict):
         raise InstanceError(file, None, "expected a mapping with 'format: amd/1' at the top")
     return data
+
+
+#: the endings of instance files that a folder is searched for
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def discover(paths: list[str | Path]) -> list[Path]:
+    """Instance files under ``paths`` (files as given, folders searched), sorted, once each."""
+    found: set[Path] = set()
+    for p in map(Path, paths):
+        if p.is_dir():
+            found.update(f for f in p.rglob("*") if f.suffix in SUFFIXES and f.is_file())
+        elif p.exists():
+            found.add(p)
+        else:
+            raise InstanceError(str(p), None, "no such file or folder")
+    return sorted(found)
