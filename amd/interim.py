@@ -43,7 +43,7 @@ from amd.certificate import DEFAULT_TOLERANCE, Certificate, Check
 from amd.environment import Design, Environment
 from amd.mechanism import Mechanism
 from amd.models import reduced_form as rf
-from amd.solver import LinearProgram, SolverOptions
+from amd.solver import LinearProgram, SolverOptions, solve_with_cuts
 
 #: explode the lottery into an explicit mechanism (and run the full verifier) up to this many
 #: allocation entries
@@ -98,29 +98,34 @@ def solve_interim(auction: SingleItem, design: Design, options: SolverOptions, t
     start = time.perf_counter()
     program = LinearProgram.from_pyomo(form.model, form.columns, options)
     timing["load_s"] = time.perf_counter() - start
-    timing["solve_s"] = timing["separate_s"] = 0.0
     stats = {"border_rows": 1, "bic_rows_added": 0, "rounds": 0, "classes": [len(g) for g in classes.members]}
-    while True:
-        out = program.solve()
-        timing["solve_s"] += out.solve_s
-        if out.values is None or out.status != "optimal":
-            return InterimSolution(out.status, lay, None, None, program, stats, out.message, out.objective)
-        start = time.perf_counter()
+    cut_tol = tolerance * 1e-2
+
+    def separate(out):
         q, p = lay.split(out.values)
-        cut_tol = tolerance * 1e-2
+        if out.status != "optimal":
+            return (q, p), None
         sets = violated_sets(classes, q, cut_tol, CUTS_PER_ROUND)
         pairs = _violated_pairs(lay, q, p, cut_tol) if design.ic == "bic" else []
-        timing["separate_s"] += time.perf_counter() - start
-        if not sets and not pairs:
-            return InterimSolution("optimal", lay, q, p, program, stats, out.message, out.objective)
-        if stats["rounds"] == MAX_ROUNDS:
-            return InterimSolution("error", lay, None, None, program, stats,
-                                   f"Border separation did not converge in {MAX_ROUNDS} rounds", None)
+        return (q, p), (sets, pairs) if sets or pairs else None
+
+    def add(cuts) -> int:
+        sets, pairs = cuts
         for block in ([rf.border_rows(lay, sets)] if sets else []) + ([rf.ic_rows(lay, pairs)] if pairs else []):
             program.add_rows(block.A, block.lo, block.hi)
         stats["border_rows"] += len(sets)
         stats["bic_rows_added"] += len(pairs)
-        stats["rounds"] += 1
+        return len(sets) + len(pairs)
+
+    run = solve_with_cuts(program, timing, separate, add, MAX_ROUNDS, "Border separation", "separate_s")
+    stats["rounds"] = run.rounds
+    out = run.out
+    if run.error:
+        return InterimSolution("error", lay, None, None, program, stats, run.error, None)
+    if out.values is None or out.status != "optimal":
+        return InterimSolution(out.status, lay, None, None, program, stats, out.message, out.objective)
+    q, p = run.solution
+    return InterimSolution("optimal", lay, q, p, program, stats, out.message, out.objective)
 
 
 def _interim_gains(values: np.ndarray, q: np.ndarray, p: np.ndarray) -> np.ndarray:

@@ -13,16 +13,17 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import highspy
 import numpy as np
-
-import amd.models  # noqa: F401 - before Pyomo and SciPy (see amd.models)
 import scipy.sparse as sp
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+import amd.models  # noqa: F401 - before Pyomo and SciPy (see amd.models)
 from amd.errors import InstanceError
+from amd.result import timed
 from amd.streams import solver_output
 
 # Tighter than HiGHS's defaults (1e-7, and 1e-6 for MIP) so that the independent verifier,
@@ -316,6 +317,41 @@ class LinearProgram:
         if ms == highspy.HighsModelStatus.kInfeasible:
             return "infeasible"
         return "error"
+
+
+@dataclass
+class Rounds:
+    """How a cutting-plane solve ended: HiGHS's last outcome, the separated solution (None when
+    HiGHS gave none), the rounds run and rows added, and why it stopped short (``error``)."""
+
+    out: SolverOutcome
+    solution: Any
+    rounds: int
+    added: int
+    error: str | None = None
+
+
+def solve_with_cuts(program: LinearProgram, timing: dict, separate, add, max_rounds: int, what: str,
+                    separate_key: str = "verify_s") -> Rounds:
+    """The one solve–separate–cut loop: solve warm; ``separate(out)`` → (solution, cuts) — cuts
+    empty or None when nothing is violated — timed under ``separate_key``; ``add(cuts)`` adds
+    the rows to the kept program and returns how many; at most ``max_rounds`` rounds."""
+    rounds = added = 0
+    timing.setdefault("solve_s", 0.0)
+    timing.setdefault(separate_key, 0.0)
+    while True:
+        out = program.solve()
+        timing["solve_s"] += out.solve_s
+        if out.values is None:
+            return Rounds(out, None, rounds, added)
+        with timed(timing, separate_key):
+            solution, cuts = separate(out)
+        if not cuts:
+            return Rounds(out, solution, rounds, added)
+        if rounds == max_rounds:
+            return Rounds(out, solution, rounds, added, f"{what} did not converge in {rounds} rounds")
+        added += add(cuts)
+        rounds += 1
 
 
 def _new_highs(options: SolverOptions) -> highspy.Highs:

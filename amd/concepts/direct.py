@@ -9,7 +9,6 @@ numbers solved in solver units — and the independent verifier of :mod:`amd.ver
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import numpy as np
 
@@ -22,8 +21,13 @@ from amd.io.schema import Instance
 from amd.mechanism import Mechanism
 from amd.models import direct_mechanism, symmetry
 from amd.report import mechanism_table
-from amd.result import Result, checked, no_gc
-from amd.solver import LinearProgram, SolverOptions, TriviallyInfeasible
+from amd.result import Result, checked, no_gc, timed
+from amd.solver import (
+    LinearProgram,
+    SolverOptions,
+    TriviallyInfeasible,
+    solve_with_cuts,
+)
 from amd.verifier import DEFAULT_TOLERANCE, instance_scale, objective_value, verify
 
 
@@ -90,30 +94,20 @@ def solve_design(inst: Instance, design: Design, options: SolverOptions, toleran
     lazy = separation.applies(env, design, allocation, full)
     _check_size(inst, design, lazy)
     unit, model_env, model_design = _in_solver_units(env, design)
-    start = time.perf_counter()
     with no_gc():
-        orbits = None
-        if symmetric is not False and design.randomized and allocation is None:
-            orbits = symmetry.orbits(model_env, design.payments)
-        core = direct_mechanism.core_deviations(model_env, design.ic) if lazy else None
-        form = direct_mechanism.build(model_env, model_design, allocation, core, orbits)
-        timing["build_s"] = time.perf_counter() - start
-        start = time.perf_counter()
+        with timed(timing, "build_s"):
+            orbits = None
+            if symmetric is not False and design.randomized and allocation is None:
+                orbits = symmetry.orbits(model_env, design.payments)
+            core = direct_mechanism.core_deviations(model_env, design.ic) if lazy else None
+            form = direct_mechanism.build(model_env, model_design, allocation, core, orbits)
         try:
-            program = LinearProgram.from_pyomo(form.model, form.columns, options)
+            with timed(timing, "load_s"):
+                program = LinearProgram.from_pyomo(form.model, form.columns, options)
         except TriviallyInfeasible as e:
-            timing["load_s"] = time.perf_counter() - start
             return Result(inst.name, "infeasible", timing=timing, message=str(e))
-    timing["load_s"] = time.perf_counter() - start
 
-    timing["solve_s"] = timing["verify_s"] = 0.0
-    rounds, added = 0, 0
-    while True:
-        out = program.solve()
-        timing["solve_s"] += out.solve_s
-        if out.values is None:
-            return Result(inst.name, out.status, timing=timing, message=out.message, program=program)
-        start = time.perf_counter()
+    def separate(out):
         x, t = form.split(out.values)
         t = t * unit
         if not design.randomized:
@@ -123,17 +117,22 @@ def solve_design(inst: Instance, design: Design, options: SolverOptions, toleran
         cuts = None
         if lazy and out.status == "optimal" and not cert.checks[design.ic].holds:
             cuts = separation.violated(env, design, mech, cert.tolerance)
-        timing["verify_s"] += time.perf_counter() - start
-        if cuts is None:
-            break
-        if rounds == separation.MAX_ROUNDS:
-            return Result(inst.name, "error", timing=timing, program=program,
-                          message=f"constraint generation did not converge in {rounds} rounds (try --full)")
+        return (mech, cert), cuts
+
+    def add(cuts) -> int:
         rows = (direct_mechanism.dsic_rows if design.ic == "dsic" else direct_mechanism.bic_rows)(
             model_env, form.layout, cuts)
         A, lo, hi = form.rows(rows)
         program.add_rows(A, lo, hi)
-        rounds, added = rounds + 1, added + A.shape[0]
+        return A.shape[0]
+
+    run = solve_with_cuts(program, timing, separate, add, separation.MAX_ROUNDS, "constraint generation")
+    out, rounds, added = run.out, run.rounds, run.added
+    if out.values is None:
+        return Result(inst.name, out.status, timing=timing, message=out.message, program=program)
+    if run.error:
+        return Result(inst.name, "error", timing=timing, program=program, message=run.error + " (try --full)")
+    mech, cert = run.solution
     value = objective_value(env, design, mech)
     details = {}
     if orbits is not None:
