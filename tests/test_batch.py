@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import yaml
@@ -235,3 +236,37 @@ def test_two_batches_on_one_out_folder(tmp_path, root):
     r = runner.invoke(app, ["batch", str(lib / "small.yaml"), "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert not (out / ".lock").exists()
+
+
+def test_a_dask_worker_killed_mid_run_loses_nothing(tmp_path, root):
+    """SIGKILL one of two Dask worker processes while it solves: the scheduler hands its task to
+    the other worker (the nanny restarts the dead one), and every instance gets its record."""
+    distributed = pytest.importorskip("distributed")
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for f in ("myerson-1-bidder-midpoint10.yaml", "myerson-2-bidders-midpoint10.yaml", "two-bidders-two-values.yaml"):
+        shutil.copy(root / "instances/auctions" / f, lib / f)
+    slow = yaml.safe_load((root / "instances/bundling/manelli-vincent-midpoint30.yaml").read_text())
+    (lib / "slow.yaml").write_text(yaml.safe_dump(slow))  # the 900-type LP: seconds, not milliseconds
+    out = tmp_path / "out"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            pids = client.run(os.getpid)
+            batch = subprocess.Popen([sys.executable, "-m", "amd", "batch", str(lib), "--engine", "dask", "--scheduler",
+                                      cluster.scheduler_address, "--out", str(out)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+            def busy() -> str | None:  # the worker now solving the slow instance
+                for address, tasks in client.processing().items():
+                    if tasks:
+                        return address
+                return None
+
+            _wait_for(lambda: busy() is not None, 60)
+            os.kill(pids[busy()], signal.SIGKILL)
+            stdout, stderr = batch.communicate(timeout=300)
+    assert batch.returncode == 0, stdout + stderr
+    table = {Path(row["path"]).name: row for row in rows(out)}
+    assert set(table) == {"myerson-1-bidder-midpoint10.yaml", "myerson-2-bidders-midpoint10.yaml",
+                          "two-bidders-two-values.yaml", "slow.yaml"}
+    assert all(row["status"] == "optimal" for row in table.values()), table
