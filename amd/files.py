@@ -78,7 +78,7 @@ def read_text(path: Path, limit: int, file: str, key: str | None) -> str:
         if len(raw) > limit:
             raise InstanceError(file, key, f"{name}is larger than {limit // 2**20} MiB")
         return raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as e:
+    except (OSError, UnicodeDecodeError, ValueError) as e:  # ValueError: a NUL byte in the path
         raise InstanceError(file, key, f"{name}cannot read: {getattr(e, 'strerror', None) or e}") from None
 
 

@@ -243,3 +243,10 @@ def test_a_sequential_design_too_large_for_the_budget_is_refused(tmp_path):
     r = runner.invoke(app, ["--max-size", "1e6", "solve", str(f)])
     assert r.exit_code == 2 and "players" in r.output and "sequential" in r.output, r.output
     assert time.monotonic() - start < 10
+
+
+def test_an_efg_path_with_a_nul_byte(tmp_path):
+    """Found by benchmarks/fuzz.py: a NUL byte in game.efg reached Path() as a ValueError."""
+    doc = yaml.safe_load((ROOT / "instances/extensive/prosecutor-efg.yaml").read_text())
+    doc["game"]["efg"] = "a\x00b"
+    assert "game.efg" in run_bad(tmp_path, doc)

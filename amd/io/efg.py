@@ -39,6 +39,8 @@ def efg_path(reference: str, file: str, key: str) -> Path:
     folder tree — no absolute path, no '..' or symbolic link leading out of it — unless the user
     allows it (``amd --allow-paths``, or AMD_ALLOW_PATHS=1). An instance file is data; it must not
     be able to make amd read (and echo) any file on the machine."""
+    if not isinstance(reference, str) or not reference or "\x00" in reference:
+        raise InstanceError(file, key, f"expected the path of a Gambit .efg file, got {short_repr(reference)}")
     base = Path(file).parent if file != "<input>" else Path(".")
     path = base / reference
     if os.environ.get("AMD_ALLOW_PATHS") == "1":
