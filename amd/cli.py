@@ -137,14 +137,17 @@ def solve(
     answered (optimal, infeasible or unbounded), 2 on bad input, 3 when the solver fails or
     stops at a limit without a solution.
     """
-    from amd.design import solve as run
-    from amd import concepts
-    from amd.report import print_result
     from amd.io.schema import load
 
     if out_file is not None:
         out_file = output_path(out_file, "--out", protect=(file,))
     inst = load(file)
+    # the solver stack (Pyomo, HiGHS) is imported only once the input is known to be good:
+    # a bad file is answered in a fraction of the time
+    from amd import concepts
+    from amd.design import solve as run
+    from amd.report import print_result
+
     result = run(inst, time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose,
                  full=True if full else None, reduced=reduced)
     payload = result.to_dict()
