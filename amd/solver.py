@@ -15,13 +15,15 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+# isort: off
+import amd.models  # noqa: F401, I001 - first, before SciPy and Pyomo are imported (see amd.models)
+# isort: on
 import highspy
 import numpy as np
 import scipy.sparse as sp
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-import amd.models  # noqa: F401 - before Pyomo and SciPy (see amd.models)
 from amd.errors import InstanceError
 from amd.result import timed
 from amd.streams import solver_output

@@ -119,6 +119,14 @@ def test_import_from_the_repository_root():
     assert Path(models).parent == ROOT / "models" and float(objective) == pytest.approx(0.6)
 
 
+def test_solving_imports_no_scipy_stats():
+    """scipy.stats is half a second of every `amd solve`; Pyomo imports it for its own convenience
+    unless amd.models comes first (an import sorter once moved it)."""
+    code = "import sys, amd.design, amd.solver, amd.concepts; print('scipy.stats' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "False", proc.stdout + proc.stderr
+
+
 def test_version_and_help():
     proc = run("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("amd ")
