@@ -4,10 +4,9 @@ This is the one place that checks user input (SPEC §1). The structure — keys,
 is declared as pydantic v2 models with ``extra="forbid"``; the semantics — shapes that depend
 on the number of types and outcomes, priors summing to one, names that must refer to agents —
 are checked right after, with the same kind of message: file, key path, what was expected.
-Everything downstream trusts the :class:`Instance` it gets.
-
-YAML is read with a safe loader that only knows YAML 1.2 booleans (``true``/``false``), so
-``outcomes: [no, yes]`` are the strings one meant; no input can construct Python objects.
+Everything downstream trusts the :class:`Instance` it gets. Reading the text is
+:mod:`amd.io.read`'s job; families are expanded by :mod:`amd.io.families`, Gambit files read by
+:mod:`amd.io.efg`.
 """
 
 from __future__ import annotations
