@@ -19,6 +19,7 @@ both functions here work on the descriptor itself:
 from __future__ import annotations
 
 import ctypes
+import functools
 import io
 import os
 import sys
@@ -31,13 +32,24 @@ _depth = 0
 _saved: int | None = None
 
 
+@functools.cache
+def _libc():
+    """The process's C library, opened once (every HiGHS call flushes through it)."""
+    try:
+        return ctypes.CDLL(None)
+    except (OSError, TypeError):  # no C library to ask (not POSIX)
+        return None
+
+
 def _flush_c_stdio() -> None:
     """Flush C's stdio buffers, so that bytes a library wrote while descriptor 1 pointed at
     stderr are not flushed later onto the real stdout."""
-    try:
-        ctypes.CDLL(None).fflush(None)
-    except (OSError, AttributeError, TypeError):  # no C library to ask (not POSIX)
-        pass
+    libc = _libc()
+    if libc is not None:
+        try:
+            libc.fflush(None)
+        except AttributeError:
+            pass
 
 
 def claim_stdout() -> None:
