@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 DEFAULT_TOLERANCE = 1e-7
 
 
@@ -36,3 +38,44 @@ class Certificate:
 
     def failures(self) -> list[str]:
         return [k for k, c in self.checks.items() if not c.holds]
+
+
+def magnitude(*numbers) -> float:
+    """The instance's units: the largest magnitude among ``numbers`` (arrays or scalars; None
+    skipped), or 1 when all are zero. Verifiers scale their tolerance by it."""
+    return max((float(np.abs(np.asarray(x, dtype=float)).max(initial=0)) for x in numbers if x is not None),
+               default=0.0) or 1.0
+
+
+class Checks:
+    """What every verifier does between its arithmetic: collect one :class:`Check` per constraint
+    family at the absolute tolerance ``tolerance × scale`` (``scale``: the instance's units, never
+    the candidate's numbers) and make the :class:`Certificate`.
+
+    >>> checks = Checks(1e-7, scale=2.0)
+    >>> checks.add("nonnegative", -0.5).holds, checks.add("ic", 1e-3, {"agent": "b1"}).holds
+    (True, False)
+    >>> cert = checks.certificate()
+    >>> cert.verified, cert.max_violation, cert.failures()
+    (False, 0.001, ['ic'])
+    """
+
+    def __init__(self, tolerance: float, scale: float = 1.0):
+        self.tolerance = tolerance * scale
+        self.checks: dict[str, Check] = {}
+
+    def add(self, name: str, violation: float, where: dict | None = None, *, holds: bool | None = None) -> Check:
+        """Record family ``name`` with its largest ``violation`` (negative means slack: 0) and where it
+        is (kept only when positive). It holds when the violation is within the tolerance, unless
+        ``holds`` decides otherwise (a test in other units). NaN never holds and reads as ∞."""
+        v = float(violation)
+        if v != v:  # NaN compares false with everything: it would pass
+            v, holds = float("inf"), False
+        v = max(0.0, v)
+        check = Check(v, v <= self.tolerance if holds is None else bool(holds), where if v > 0 else None)
+        self.checks[name] = check
+        return check
+
+    def certificate(self) -> Certificate:
+        worst = max((c.max_violation for c in self.checks.values()), default=0.0)
+        return Certificate(all(c.holds for c in self.checks.values()), worst, self.tolerance, self.checks)

@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from amd.certificate import DEFAULT_TOLERANCE, Certificate, Check
+from amd.certificate import DEFAULT_TOLERANCE, Certificate, Checks, magnitude
 from amd.errors import InstanceError
 from amd.game_tree import CHANCE, CHOICE, LEAF, GameTree
 from amd.numeric import to_number
@@ -303,21 +303,18 @@ def verify_plan(L: PlanLayout, w: np.ndarray, tolerance: float = DEFAULT_TOLERAN
     """Check a plan w on layout L directly: non-negative, flows, hidden bounds, and obedience at
     every information state by backward induction over the player's continuation plans."""
     t = L.tree
-    scale = float(np.abs(t.payoffs).max(initial=0)) or 1.0  # the instance's units, no floor
-    tol = tolerance * scale
-    checks: dict[str, Check] = {}
-    neg = float(max(0.0, -w.min(initial=0.0)))
-    checks["nonnegative"] = Check(neg, neg <= tol)
+    checks = Checks(tolerance, magnitude(t.payoffs))
+    checks.add("nonnegative", -float(w.min(initial=0.0)))
     worst_flow, where = 0.0, None
     for cols, parent, factor, at in L.groups:
         gap = abs(float(w[cols].sum()) - factor * (float(w[parent]) if parent >= 0 else 1.0))
         if gap > worst_flow:
             worst_flow, where = gap, {"designer_history": at}
-    checks["probability_flow"] = Check(worst_flow, worst_flow <= tol, where if worst_flow > tol else None)
+    checks.add("probability_flow", worst_flow, where if worst_flow > checks.tolerance else None)
     over = 0.0
     for eta, on in L.hidden:
         over = max(over, float(w[eta].sum() - w[on].sum()))
-    checks["hidden_continuation"] = Check(max(0.0, over), over <= tol)
+    checks.add("hidden_continuation", over)
     c = np.zeros((L.n_states, max((s.n_actions for s in L.states), default=1)))
     for s, a, col, coef in L.c:
         c[s, a] += coef * w[col]
@@ -336,10 +333,8 @@ def verify_plan(L: PlanLayout, w: np.ndarray, tolerance: float = DEFAULT_TOLERAN
         gain = float(value(s, best, "best") - value(s, obey, "obey"))
         if gain > worst:
             worst, at = gain, s
-    checks["obedience"] = Check(worst, worst <= tol,
-                                information_state_label(L, at) | {"gain": worst} if at is not None else None)
-    top = max(ch.max_violation for ch in checks.values())
-    return Certificate(all(ch.holds for ch in checks.values()), top, tol, checks)
+    checks.add("obedience", worst, information_state_label(L, at) | {"gain": worst} if at is not None else None)
+    return checks.certificate()
 
 
 

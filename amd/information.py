@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from amd.certificate import DEFAULT_TOLERANCE, Certificate, Check
+from amd.certificate import DEFAULT_TOLERANCE, Certificate, Checks, magnitude
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,7 +64,7 @@ def obedience_gains(game: InformationGame, pi: np.ndarray, i: int) -> np.ndarray
     return dev - own[:, None]
 
 
-def obedience_check(game: InformationGame, gains: list[np.ndarray], tol: float) -> Check:
+def worst_disobedience(game: InformationGame, gains: list[np.ndarray]) -> tuple[float, dict | None]:
     """The largest gain from disobeying, over players i and (recommended, deviation) pairs of
     ``gains[i]`` (the diagonal — obeying — does not count), and who gains it."""
     worst, where = 0.0, None
@@ -76,25 +76,20 @@ def obedience_check(game: InformationGame, gains: list[np.ndarray], tol: float) 
             worst = float(G[r, d])
             where = {"player": game.players[i], "recommended": game.actions[i][r],
                      "deviation": game.actions[i][d], "gain": worst}
-    return Check(worst, worst <= tol, where)
+    return worst, where
 
 
 def verify_outcome(game: InformationGame, pi: np.ndarray, tolerance: float = DEFAULT_TOLERANCE) -> Certificate:
     """Check that π is a BCE of ``game``: non-negative, consistent with the prior, obedient."""
-    scale = float(np.abs(game.payoffs).max(initial=0)) or 1.0  # the instance's units, no floor
-    tol = tolerance * scale
-    checks: dict[str, Check] = {}
-    neg = float(max(0.0, -pi.min()))
-    checks["nonnegative"] = Check(neg, neg <= tol, None)
+    checks = Checks(tolerance, magnitude(game.payoffs))
+    checks.add("nonnegative", -float(pi.min()))
     marg = pi.reshape(pi.shape[0], -1).sum(axis=1)
     off = np.abs(marg - game.prior)
     j = int(np.argmax(off))
-    checks["consistency"] = Check(float(off[j]), float(off[j]) <= tol,
-                                  {"state": game.states[j], "probability": float(marg[j]),
-                                   "prior": float(game.prior[j])} if off[j] > 0 else None)
-    checks["obedience"] = obedience_check(game, [obedience_gains(game, pi, i) for i in range(game.n_players)], tol)
-    top = max(c.max_violation for c in checks.values())
-    return Certificate(all(c.holds for c in checks.values()), top, tol, checks)
+    checks.add("consistency", float(off[j]), {"state": game.states[j], "probability": float(marg[j]),
+                                              "prior": float(game.prior[j])})
+    checks.add("obedience", *worst_disobedience(game, [obedience_gains(game, pi, i) for i in range(game.n_players)]))
+    return checks.certificate()
 
 
 def designer_value(game: InformationGame, pi: np.ndarray) -> float:
@@ -159,13 +154,9 @@ def verify_sequential(game: InformationGame, pi: np.ndarray, revealed: list, hid
     orders, keys = move_orders(n), deviation_keys(n)
     eta = dict(zip(keys, hidden))
     rho = dict(zip([k for k in keys if k[1] == n - 2], revealed))
-    scale = float(np.abs(game.payoffs).max(initial=0)) or 1.0  # the instance's units, no floor
-    tol = tolerance * scale
-    checks: dict[str, Check] = {}
-    neg = max(0.0, -min([float(pi.min())] + [float(x.min()) for x in [*eta.values(), *rho.values()]]))
-    checks["nonnegative"] = Check(neg, neg <= tol)
-    off = np.abs(pi.reshape(pi.shape[0], -1).sum(axis=1) - game.prior)
-    checks["consistency"] = Check(float(off.max()), float(off.max()) <= tol)
+    checks = Checks(tolerance, magnitude(game.payoffs))
+    checks.add("nonnegative", -min([float(pi.min())] + [float(x.min()) for x in [*eta.values(), *rho.values()]]))
+    checks.add("consistency", float(np.abs(pi.reshape(pi.shape[0], -1).sum(axis=1) - game.prior).max()))
     S = pi.shape[0]
     cont = hidden_over = 0.0
     after = {}
@@ -182,8 +173,8 @@ def verify_sequential(game: InformationGame, pi: np.ndarray, revealed: list, hid
         over = H - np.expand_dims(P, 2 + p)
         over[(slice(None),) * (1 + p) + (np.arange(k), np.arange(k))] = 0.0
         hidden_over = max(hidden_over, float(over.max(initial=0.0)))
-    checks["continuation"] = Check(cont, cont <= tol)
-    checks["hidden_replay"] = Check(max(0.0, hidden_over), hidden_over <= tol)
+    checks.add("continuation", cont)
+    checks.add("hidden_replay", hidden_over)
     gains = []
     for i in range(n):
         k = game.shape[1 + i]
@@ -200,7 +191,7 @@ def verify_sequential(game: InformationGame, pi: np.ndarray, revealed: list, hid
                 deviate = np.einsum("trdx,tdx->rd", D, U)
             total += deviate - follow[:, None]
         gains.append(total)
-    checks["obedience"] = obedience_check(game, gains, tol)
+    checks.add("obedience", *worst_disobedience(game, gains))
     rworst = 0.0
     for (s, p), R in rho.items():
         order = orders[s]
@@ -212,6 +203,5 @@ def verify_sequential(game: InformationGame, pi: np.ndarray, revealed: list, hid
         U = U.reshape(S, -1, k, kl)
         gain = np.einsum("thdc,thde->hdce", w, U) - (w * U).sum(axis=0)[..., None]
         rworst = max(rworst, float(gain.max(initial=0.0)))
-    checks["revealed_obedience"] = Check(max(0.0, rworst), rworst <= tol)
-    top = max(c.max_violation for c in checks.values())
-    return Certificate(all(c.holds for c in checks.values()), top, tol, checks)
+    checks.add("revealed_obedience", rworst)
+    return checks.certificate()

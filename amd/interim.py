@@ -39,7 +39,7 @@ from amd.border import (
     pricing,
     violated_sets,
 )
-from amd.certificate import DEFAULT_TOLERANCE, Certificate, Check
+from amd.certificate import DEFAULT_TOLERANCE, Certificate, Checks, magnitude
 from amd.environment import Design, Environment
 from amd.mechanism import Mechanism
 from amd.models import reduced_form as rf
@@ -192,14 +192,8 @@ def verify_interim(auction: SingleItem, classes: Classes, design: Design, q, p, 
     """Every constraint of ``design`` recomputed from the interim rule (q, p) with numpy."""
     values = [auction.values[g[0]] for g in classes.members]
     # the instance's scale, never the candidate's payments (see amd.verifier.instance_scale)
-    scale = max([float(np.abs(v).max(initial=0)) for v in values]
-                + [abs(b) for b in design.payment_bounds if b is not None]) or 1.0
-    tol = tolerance * scale
-    checks: dict[str, Check] = {}
-
-    def add(name, violation, worst):
-        violation = max(0.0, float(violation))
-        checks[name] = Check(violation, violation <= tol, worst if violation > 0 else None)
+    checks = Checks(tolerance, magnitude(*values, *design.payment_bounds))
+    add = checks.add
 
     def agent(c):
         return auction.agents[classes.members[c][0]]
@@ -248,8 +242,7 @@ def verify_interim(auction: SingleItem, classes: Classes, design: Design, q, p, 
             {"expected_surplus": surplus})
     if not design.payments:
         add("no_payments", max(float(np.abs(x).max(initial=0)) for x in p), None)
-    worst = max(c.max_violation for c in checks.values())
-    return Certificate(all(c.holds for c in checks.values()), worst, tol, checks)
+    return checks.certificate()
 
 
 def interim_objective(classes: Classes, values, design: Design, q, p) -> float:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from amd.certificate import DEFAULT_TOLERANCE, Certificate, Check
+from amd.certificate import DEFAULT_TOLERANCE, Certificate, Check, Checks, magnitude
 from amd.environment import Design, Environment
 from amd.mechanism import Mechanism
 
@@ -62,10 +62,7 @@ def instance_scale(env: Environment, design: Design) -> float:
     """The size of the instance's numbers — values, the designer's values, payment bounds — by
     which the tolerance is scaled, so that a test means the same in any units. It comes from the
     instance alone: a candidate mechanism (with a subsidy of 1e6, say) cannot widen it."""
-    bounds = [abs(b) for b in design.payment_bounds if b is not None]
-    scale = max(float(np.abs(env.values).max(initial=0)), float(np.abs(env.designer_values).max(initial=0)),
-                *bounds, 0.0)
-    return scale if scale > 0 else 1.0
+    return magnitude(env.values, env.designer_values, *design.payment_bounds)
 
 
 def type_scale(env: Environment, i: int, scale: float) -> np.ndarray:
@@ -83,20 +80,17 @@ def verify(env: Environment, design: Design, mech: Mechanism,
     """Check ``mech`` against every constraint ``design`` asks for (and feasibility)."""
     x, t = mech.allocation, mech.payments
     scale = instance_scale(env, design)
-    tol = tolerance * scale
-    checks: dict[str, Check] = {}
+    checks = Checks(tolerance, scale)
     for name, arr in (("allocation", x), ("payments", t)):
         if not np.isfinite(arr).all():  # NaN compares false with everything: it would pass every check
             idx = np.unravel_index(int(np.argmin(np.isfinite(arr))), arr.shape)
-            checks["finite"] = Check(float("inf"), False, {name: "not a finite number", "at": [int(j) for j in idx]})
-            return Certificate(False, float("inf"), tol, checks)
+            checks.add("finite", float("inf"), {name: "not a finite number", "at": [int(j) for j in idx]})
+            return checks.certificate()
 
     def add(name: str, violation: float, worst: dict | None, relative: float | None = None) -> None:
         """``violation`` and ``worst``: the largest violation and where; ``relative``: the largest
         in units of the agent's own type (type_scale), which decides whether the family holds."""
-        violation = max(0.0, violation)
-        holds = violation <= tol if relative is None else relative <= tolerance
-        checks[name] = Check(violation, holds, worst if violation > 0 else None)
+        checks.add(name, violation, worst, holds=None if relative is None else relative <= tolerance)
 
     # feasibility of the allocation
     neg, idx = _worst(-x)
@@ -185,5 +179,4 @@ def verify(env: Environment, design: Design, mech: Mechanism,
             expected = float((env.prior * surplus).sum())
             add(f"{design.budget}_budget", -expected if weak else abs(expected), {"expected_surplus": expected})
 
-    worst = max((c.max_violation for c in checks.values()), default=0.0)
-    return Certificate(all(c.holds for c in checks.values()), worst, tol, checks)
+    return checks.certificate()
