@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,6 +25,41 @@ if TYPE_CHECKING:
 
 #: what a result's status may be (SPEC §3)
 STATUSES = ("optimal", "infeasible", "unbounded", "time_limit", "error")
+
+
+@dataclass(frozen=True)
+class Details(Mapping):
+    """What a concept reports beyond the value and the certificate, as a dataclass whose field
+    names are the result's JSON keys (SPEC §3); a field left None is not written. Each concept
+    subclasses it (:class:`amd.concepts.direct.DirectDetails`, …). It reads like a mapping as well,
+    so that ``result.details["leaves"]`` and the JSON document agree."""
+
+    def _keys(self) -> list[str]:
+        return [f.name for f in fields(self) if getattr(self, f.name) is not None]
+
+    def __getitem__(self, key: str):
+        if key in self._keys():
+            return getattr(self, key)
+        raise KeyError(key)
+
+    def __iter__(self):
+        return iter(self._keys())
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+    def to_dict(self) -> dict:
+        return {k: _plain(v) for k, v in self.items()}
+
+
+def _plain(value):
+    if isinstance(value, Details):
+        return value.to_dict()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 @dataclass
@@ -41,7 +77,8 @@ class Result:
     kind: str = "mechanism"
     #: information design: π(θ, a) laid out [state][a_1]…[a_n], and what it implies
     outcome: np.ndarray | None = None
-    details: dict = field(default_factory=dict)
+    #: what the concept reports besides (a :class:`Details` subclass per concept)
+    details: Details = field(default_factory=Details)
     #: the options it was solved with (SPEC §3: every result carries them)
     options: dict = field(default_factory=dict)
     #: the solution concept that produced it (a name in amd.concepts.REGISTRY); not serialized
@@ -59,10 +96,9 @@ class Result:
         }
         if self.kind == "information":
             out["outcome"] = None if self.outcome is None else clean(self.outcome).tolist()
-            out.update(self.details)
         else:
             out["mechanism"] = self.mechanism.to_dict() if self.mechanism is not None else None
-            out.update(self.details)
+        out.update(self.details.to_dict())
         out |= {
             "certificate": self.certificate.to_dict() if self.certificate is not None else None,
             "timing": {k: round(v, 6) for k, v in self.timing.items()},

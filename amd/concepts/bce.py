@@ -5,6 +5,7 @@ obedience, one LP (:mod:`amd.models.bce`), verified by :func:`amd.information.ve
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from rich.markup import escape
 
@@ -16,12 +17,24 @@ from amd.mechanism import clean
 from amd.models import bce
 from amd.plot import plot_outcome
 from amd.report import number, outcome_tables
+from amd.result import Details
 
 
-def outcome_details(game, pi) -> dict:
-    """What an outcome implies: the signal each state sends and the posterior each signal gives."""
-    return {"signals": clean(information.signals(game, pi)).tolist(),
-            "posteriors": clean(information.posteriors(game, pi)).tolist()}
+@dataclass(frozen=True)
+class OutcomeDetails(Details):
+    """What an outcome π(θ, a) implies, stored so that the report need not recompute it."""
+
+    #: [state][recommendation profile]: the probability of each recommendation given the state
+    signals: list
+    #: [recommendation profile][state]: the posterior belief each recommendation induces
+    posteriors: list
+    #: per player, the smallest margin by which obedience holds (BCE only)
+    obedience_slack: dict[str, float] | None = None
+
+    @classmethod
+    def of(cls, game, pi, **more) -> OutcomeDetails:
+        return cls(clean(information.signals(game, pi)).tolist(), clean(information.posteriors(game, pi)).tolist(),
+                   **more)
 
 
 def outcome_axes(game) -> list[str]:
@@ -41,7 +54,7 @@ class BCE(Concept):
 
         def read(values, _):
             pi = values.reshape(game.shape)
-            details = outcome_details(game, pi) | {"obedience_slack": information.obedience_slack(game, pi)}
+            details = OutcomeDetails.of(game, pi, obedience_slack=information.obedience_slack(game, pi))
             return pi, information.verify_outcome(game, pi, tolerance), information.designer_value(game, pi), details
 
         return solve_information(inst, options, tolerance, build, read)
@@ -56,7 +69,7 @@ class BCE(Concept):
             return
         for table in outcome_tables(inst.environment, result.outcome):
             console.print(table)
-        slack = result.details.get("obedience_slack")
+        slack = getattr(result.details, "obedience_slack", None)
         if slack:
             console.print("  obedience slack: " + ", ".join(f"{escape(p)} {number(v)}" for p, v in slack.items()))
 

@@ -9,6 +9,7 @@ numbers solved in solver units — and the independent verifier of :mod:`amd.ver
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from amd.io.schema import Instance
 from amd.mechanism import Mechanism
 from amd.models import direct_mechanism, symmetry
 from amd.report import mechanism_table
-from amd.result import Result, checked, no_gc, timed
+from amd.result import Details, Result, checked, no_gc, timed
 from amd.solver import (
     LinearProgram,
     SolverOptions,
@@ -29,6 +30,33 @@ from amd.solver import (
     solve_with_cuts,
 )
 from amd.verifier import DEFAULT_TOLERANCE, instance_scale, objective_value, verify
+
+
+@dataclass(frozen=True)
+class Symmetry(Details):
+    """Exchangeable agents solved over symmetric mechanisms (:mod:`amd.models.symmetry`)."""
+
+    exchangeable_agents: int
+    columns_full: int
+    columns_symmetric: int
+
+
+@dataclass(frozen=True)
+class ConstraintGeneration(Details):
+    """IC rows generated lazily (:mod:`amd.separation`): how many of all were needed."""
+
+    ic_rows_full: int
+    ic_rows_core: int
+    ic_rows_added: int
+    rounds: int
+
+
+@dataclass(frozen=True)
+class DirectDetails(Details):
+    symmetry: Symmetry | None = None
+    constraint_generation: ConstraintGeneration | None = None
+    #: the instance's numbers were divided by this before solving (see :func:`_in_solver_units`)
+    solver_units: float | None = None
 
 
 def solve_fixed_allocation(inst: Instance, allocation: np.ndarray, *, objective: Objective | None = None,
@@ -134,17 +162,11 @@ def solve_design(inst: Instance, design: Design, options: SolverOptions, toleran
         return Result(inst.name, "error", timing=timing, program=program, message=run.error + " (try --full)")
     mech, cert = run.solution
     value = objective_value(env, design, mech)
-    details = {}
-    if orbits is not None:
-        details["symmetry"] = {"exchangeable_agents": env.n_agents, "columns_full": form.layout.n_columns,
-                               "columns_symmetric": orbits.n_orbits}
-    if lazy:
-        details["constraint_generation"] = {
-            "ic_rows_full": separation.ic_row_count(env, design.ic),
-            "ic_rows_core": len(getattr(form.model, design.ic)),
-            "ic_rows_added": added, "rounds": rounds}
-    if unit != 1.0:
-        details["solver_units"] = unit
+    details = DirectDetails(
+        Symmetry(env.n_agents, form.layout.n_columns, orbits.n_orbits) if orbits is not None else None,
+        ConstraintGeneration(separation.ic_row_count(env, design.ic), len(getattr(form.model, design.ic)), added,
+                             rounds) if lazy else None,
+        unit if unit != 1.0 else None)
 
     status, message = checked(out.status, out.message, value, out.objective * unit, cert,
                                "objective recomputed from the mechanism", "the solver's mechanism")
@@ -184,10 +206,10 @@ class Direct(Concept):
                 console.print(f"  … {left} more profiles not shown (--rows N shows more; --json or --out gives all)")
 
     def footnote(self, result):
-        gen = result.details.get("constraint_generation")
+        gen = getattr(result.details, "constraint_generation", None)
         if gen:
-            return (f"  IC rows: {gen['ic_rows_core']:,} core + {gen['ic_rows_added']:,} generated in "
-                    f"{gen['rounds']} rounds, of {gen['ic_rows_full']:,} (--full builds all)")
+            return (f"  IC rows: {gen.ic_rows_core:,} core + {gen.ic_rows_added:,} generated in "
+                    f"{gen.rounds} rounds, of {gen.ic_rows_full:,} (--full builds all)")
         return None
 
     def describe(self, inst):

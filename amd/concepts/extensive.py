@@ -4,6 +4,8 @@ verifies it, :mod:`amd.models.extensive` is the LP)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from amd import extensive
@@ -12,6 +14,26 @@ from amd.errors import InstanceError
 from amd.models import extensive as tree_model
 from amd.plot import plot_tree_outcome
 from amd.report import number, tree_outcome_table
+from amd.result import Details
+
+
+@dataclass(frozen=True)
+class TreeSize(Details):
+    designer_histories: int
+    information_states: int
+    deviation_events: int
+
+
+@dataclass(frozen=True)
+class TreeDetails(Details):
+    #: the tree's leaves, in the order of the outcome's last axis
+    leaves: list[str]
+    credible: bool
+    size: TreeSize
+    #: total unnormalized mass of the hidden and the revealed continuations after deviations
+    punishment_mass: dict[str, float]
+    #: the whole plan (amd.extensive.plan_to_dict), so that `amd verify` can check it again
+    plan: dict
 
 
 class Extensive(Concept):
@@ -31,12 +53,10 @@ class Extensive(Concept):
         def read(values, layout):
             w = np.maximum(values[:layout.n_w], 0.0)  # HiGHS's −1e-12 noise is no designer probability
             pi = extensive.outcome(layout, w)
-            details = {"leaves": list(game.leaves), "credible": inst.design.credible,
-                       "size": {"designer_histories": len(layout.points), "information_states": layout.n_states,
-                                "deviation_events": len(layout.events)},
-                       "punishment_mass": extensive.punishment_mass(layout, w),
-                       # the whole plan, so that `amd verify` can check a written result again
-                       "plan": extensive.plan_to_dict(layout, w)}
+            details = TreeDetails(
+                list(game.leaves), inst.design.credible,
+                TreeSize(len(layout.points), layout.n_states, len(layout.events)),
+                extensive.punishment_mass(layout, w), extensive.plan_to_dict(layout, w))
             return pi, extensive.verify_plan(layout, w, tolerance), extensive.designer_value(game, pi), details
 
         return solve_information(inst, options, tolerance, build, read)
@@ -52,10 +72,10 @@ class Extensive(Concept):
             return
         console.print(tree_outcome_table(inst.environment, result.outcome, max_rows))
         d = result.details
-        console.print(f"  {'credible' if d['credible'] else 'not credible (later movers follow any advice)'}; "
-                      f"punishment mass: hidden {number(d['punishment_mass']['hidden'])}, revealed "
-                      f"{number(d['punishment_mass']['revealed'])}; {d['size']['designer_histories']:,} designer "
-                      f"histories, {d['size']['information_states']:,} information states", style="dim")
+        console.print(f"  {'credible' if d.credible else 'not credible (later movers follow any advice)'}; "
+                      f"punishment mass: hidden {number(d.punishment_mass['hidden'])}, revealed "
+                      f"{number(d.punishment_mass['revealed'])}; {d.size.designer_histories:,} designer "
+                      f"histories, {d.size.information_states:,} information states", style="dim")
 
     def describe(self, inst):
         env = inst.environment

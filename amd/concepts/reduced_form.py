@@ -10,6 +10,7 @@ lottery is also exploded into an explicit mechanism and checked by the full veri
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,12 +25,34 @@ from amd.interim import interim_objective, verify_interim
 from amd.io.arrays import nested_array
 from amd.io.schema import Instance
 from amd.report import interim_table
-from amd.result import Result, checked, no_gc
+from amd.result import Details, Result, checked, no_gc
 from amd.solver import SolverOptions
 from amd.verifier import objective_value, verify
 
 #: the default switches to the reduced form from this many allocation columns
 REDUCED_FROM = 20_000
+
+
+@dataclass(frozen=True)
+class InterimSolve(Details):
+    """How the interim rule was found and implemented (the last four once it is optimal)."""
+
+    border_rows: int
+    bic_rows_added: int
+    rounds: int
+    #: the sizes of the classes of alike bidders
+    classes: list[int]
+    hierarchies: int | None = None
+    column_generation_rounds: int | None = None
+    #: per bidder: types, values, win_probability, payment (amd.interim.interim_to_dict)
+    interim: dict | None = None
+    #: the rule that implements it ex post and the lottery over hierarchies
+    ex_post: dict | None = None
+
+
+@dataclass(frozen=True)
+class ReducedFormDetails(Details):
+    reduced_form: InterimSolve
 
 
 def _auction(inst: Instance, reduced: bool | None):
@@ -60,7 +83,7 @@ def solve_reduced(inst: Instance, auction, options: SolverOptions, tolerance: fl
         sol = interim.solve_interim(auction, design, options, tolerance, timing)
     if sol.status != "optimal":
         return Result(inst.name, sol.status, timing=timing, message=sol.message, program=sol.program,
-                      details={"reduced_form": sol.stats})
+                      details=ReducedFormDetails(InterimSolve(**sol.stats)))
     lay, q, p, program, stats, lp_value = sol.layout, sol.q, sol.p, sol.program, sol.stats, sol.value
     classes = lay.classes
     start = time.perf_counter()
@@ -78,12 +101,12 @@ def solve_reduced(inst: Instance, auction, options: SolverOptions, tolerance: fl
                                k: c for k, c in cert.checks.items() if k in ("border", "ex_post_lottery")})
         value = objective_value(inst.environment, design, mech)
     timing["verify_s"] = time.perf_counter() - start
-    details = {"reduced_form": stats | {
-        "hierarchies": len(lottery.weights), "column_generation_rounds": cg_rounds,
-        "interim": interim.interim_to_dict(auction, classes, q, p),
-        "ex_post": {"rule": "with probability weight, the hierarchy's highest positive score wins (ties "
-                            "uniform); the winner pays payment/win_probability of their type",
-                    "lottery": lottery.to_dict(classes, auction.agents)}}}
+    details = ReducedFormDetails(InterimSolve(
+        **stats, hierarchies=len(lottery.weights), column_generation_rounds=cg_rounds,
+        interim=interim.interim_to_dict(auction, classes, q, p),
+        ex_post={"rule": "with probability weight, the hierarchy's highest positive score wins (ties "
+                         "uniform); the winner pays payment/win_probability of their type",
+                 "lottery": lottery.to_dict(classes, auction.agents)}))
     status, message = checked("optimal", sol.message, value, lp_value, cert,
                                "objective recomputed from the mechanism", "the reduced-form mechanism")
     failed = set(cert.failures())
@@ -147,8 +170,9 @@ class ReducedForm(Concept):
 
     def report(self, result, inst, console, max_rows):
         DIRECT.report(result, inst, console, max_rows)  # the exploded mechanism, when there is one
-        if "interim" in result.details.get("reduced_form", {}):
-            console.print(interim_table(result.details["reduced_form"], max_rows))
+        form = getattr(result.details, "reduced_form", None)
+        if form is not None and form.interim is not None:
+            console.print(interim_table(form, max_rows))
 
     def describe(self, inst):
         return DIRECT.describe(inst)

@@ -4,18 +4,33 @@ captured), verified by :func:`amd.information.verify_sequential`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.markup import escape
 
 from amd import information, limits
 from amd.concepts.base import Concept, solve_information
 from amd.concepts.bce import CONCEPT as BCE_CONCEPT
-from amd.concepts.bce import outcome_axes, outcome_details
+from amd.concepts.bce import OutcomeDetails, outcome_axes
 from amd.errors import InstanceError
 from amd.io.arrays import nested_array
 from amd.mechanism import clean
 from amd.models import sequential
 from amd.models.sequential import SequentialLayout
 from amd.report import number
+
+
+@dataclass(frozen=True)
+class SequentialDetails(OutcomeDetails):
+    """The outcome's signals and posteriors, and the plan behind it (notation of
+    :mod:`amd.models.sequential`)."""
+
+    #: the probability of each order of moves
+    order: dict[str, float] | None = None
+    #: total unnormalized mass of the revealed and the hidden continuations after deviations
+    punishment_mass: dict[str, float] | None = None
+    #: the whole plan (``onpath``, ``revealed``, ``hidden``), so that `amd verify` can check it again
+    plan: dict | None = None
 
 
 class Sequential(Concept):
@@ -37,15 +52,14 @@ class Sequential(Concept):
             rho = [z[layout.revealed[key]] for key in keys if key in layout.revealed]
             cert = information.verify_sequential(game, plan, rho, eta, tolerance)
             pi = plan.sum(axis=1)
-            details = {
-                "order": {information.order_label(game, o): float(plan[:, s].sum()) + 0.0
-                          for s, o in enumerate(layout.orders)},
-                "punishment_mass": {"revealed": float(sum(x.sum() for x in rho)),
-                                    "hidden": float(sum(x.sum() for x in eta))},
-                # the whole plan, so that `amd verify` can check a written result again
-                "plan": {"onpath": clean(plan).tolist(), "revealed": [clean(x).tolist() for x in rho],
-                         "hidden": [clean(x).tolist() for x in eta]},
-            } | outcome_details(game, pi)
+            details = SequentialDetails.of(
+                game, pi,
+                order={information.order_label(game, o): float(plan[:, s].sum()) + 0.0
+                       for s, o in enumerate(layout.orders)},
+                punishment_mass={"revealed": float(sum(x.sum() for x in rho)),
+                                 "hidden": float(sum(x.sum() for x in eta))},
+                plan={"onpath": clean(plan).tolist(), "revealed": [clean(x).tolist() for x in rho],
+                      "hidden": [clean(x).tolist() for x in eta]})
             return pi, cert, information.designer_value(game, pi), details
 
         return solve_information(inst, options, tolerance, build, read)
@@ -74,9 +88,9 @@ class Sequential(Concept):
 
     def report(self, result, inst, console, max_rows):
         BCE_CONCEPT.report(result, inst, console, max_rows)
-        if result.outcome is not None and "order" in result.details:
-            console.print("  order of moves: " + ", ".join(f"{escape(k)} {number(v)}"
-                                                           for k, v in result.details["order"].items()))
+        order = getattr(result.details, "order", None)
+        if result.outcome is not None and order:
+            console.print("  order of moves: " + ", ".join(f"{escape(k)} {number(v)}" for k, v in order.items()))
 
     def describe(self, inst):
         return BCE_CONCEPT.describe(inst)
