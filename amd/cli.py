@@ -306,7 +306,7 @@ def implementable_cmd(
         raise typer.Exit(0)
     c = res.certificate
     if res.implementable:
-        out.print(f"[green]implementable[/] (by {c['method']}); payments verified: {c.get('verified')}")
+        out.print(f"[green]implementable[/] (by {c.method}); payments verified: {c.verified}")
         from amd.report import mechanism_table
 
         table, left = mechanism_table(res.mechanism, inst.environment.prior)
@@ -314,9 +314,9 @@ def implementable_cmd(
         if left:
             out.print(f"  … {left} more profiles not shown (--json gives all)")
     else:
-        out.print(f"[red]not implementable[/] (by {c['method']})")
-        out.print(c.get("words", ""), markup=False)
-    wm = c.get("weak_monotonicity")
+        out.print(f"[red]not implementable[/] (by {c.method})")
+        out.print(c.words or "", markup=False)
+    wm = c.weak_monotonicity
     if wm is not None:
         out.print(f"weak monotonicity (2-cycles): {'holds' if wm['holds'] else 'fails'}", markup=False)
     raise typer.Exit(0)

@@ -15,7 +15,28 @@ if TYPE_CHECKING:
 
 
 class InstanceError(ValueError):
-    """Bad input: ``file: key.path: what was expected``."""
+    """Bad input: ``file: key.path: what was expected`` (the command line prints it and exits 2).
+
+    Attributes
+    ----------
+    file : str
+        The file (or option, e.g. ``--method``) at fault.
+    path : str
+        The key inside it, dotted (``values.b1.private[0]``), or empty.
+    message : str
+        What was expected.
+    all : list of InstanceError
+        Every problem found at once (schema validation reports them together), this one first.
+
+    Examples
+    --------
+    >>> import amd
+    >>> try:
+    ...     amd.solve("instances/auctions/two-bidders-two-values.yaml", method="fastest")
+    ... except amd.InstanceError as e:
+    ...     print(e.file, "|", e.message)
+    --method | expected one of choose, simplex, ipm, pdlp, got 'fastest'
+    """
 
     def __init__(self, file: str | None, path: str | None, message: str):
         self.file = file or "<input>"
@@ -80,15 +101,15 @@ def pydantic_error(err: ValidationError, file: str, prefix: tuple = ()) -> Insta
 
 def _one_pydantic_error(e: dict, file: str, prefix: tuple) -> InstanceError:
     loc = prefix + tuple(e["loc"])
-    kind = e["type"]
-    if kind == "extra_forbidden":
+    error_type = e["type"]
+    if error_type == "extra_forbidden":
         msg = "unknown key"
-    elif kind == "missing":
+    elif error_type == "missing":
         msg = "required key is missing"
-    elif kind == "literal_error":
+    elif error_type == "literal_error":
         msg = f"expected {e['ctx']['expected']}, got {short_repr(e['input'])}"
     else:
         msg = e["msg"].removeprefix("Value error, ")
-        if kind not in ("value_error",) and "input" in e and not isinstance(e["input"], dict):
+        if error_type not in ("value_error",) and "input" in e and not isinstance(e["input"], dict):
             msg += f", got {short_repr(e['input'])}"
     return InstanceError(file, key_path(loc), msg)

@@ -127,11 +127,11 @@ def _context(k: int, branch: tuple, events, credible: bool):
     """Which obedience system player k's move on ``branch`` belongs to (None: not examined)."""
     if branch == ON:
         return ("main",)
-    e, kind, m = branch
+    e, side, m = branch
     i = events[e][0]
     if k == i:
         return ("main",) if m in (-1, i) else None
-    if credible and kind == "rho" and m in (-1, k):
+    if credible and side == "rho" and m in (-1, k):
         return ("event", e)
     return None
 
@@ -140,20 +140,20 @@ def _member(branch: tuple, k: int, ctx: tuple, events) -> bool:
     """Does a leaf on ``branch`` count in player k's system ``ctx``?"""
     if branch == ON:
         return ctx == ("main",)
-    e, kind, m = branch
+    e, side, m = branch
     i = events[e][0]
     if ctx == ("main",):
         return k == i and m in (-1, i)
-    return ctx == ("event", e) and kind == "rho" and m in (-1, k) and k != i
+    return ctx == ("event", e) and side == "rho" and m in (-1, k) and k != i
 
 
 def _may_deviate(branch: tuple, k: int, events, credible: bool) -> bool:
     if branch == ON:
         return True
-    e, kind, m = branch
+    e, side, m = branch
     i = events[e][0]
     if m == -1:
-        return k == i or (credible and kind == "rho")
+        return k == i or (credible and side == "rho")
     return k == m
 
 
@@ -178,13 +178,13 @@ def layout(tree: GameTree, credible: bool = True) -> PlanLayout:
     def walk(node: int, parent: int, factor: float, branches: list[tuple], fresh: bool,
              last: tuple, records: tuple, trail: tuple):
         """``branches``: one branch, or the two (hidden, revealed) a fresh deviation splits into."""
-        kind = tree.kind[node]
-        if kind == CHANCE:
+        node_type = tree.node_type[node]
+        if node_type == CHANCE:
             for lab, c, p in zip(tree.edges[node], tree.children[node], tree.prob[node]):
                 if p > 0:  # the root's draw is the state, which every label starts with
                     walk(c, parent, factor * p, branches, fresh, last, records, trail + ((lab,) if node else ()))
             return
-        if kind == LEAF:
+        if node_type == LEAF:
             branch = branches[-1]  # a deviation with no one left to move: hidden or revealed alike
             s, z = tree.state[node], tree.leaf[node]
             if branch == ON:
@@ -217,7 +217,7 @@ def layout(tree: GameTree, credible: bool = True) -> PlanLayout:
             L.points.append((node, branch, label(node, trail)))
             L.point_cols.append(cols)
             L.groups[group][0].extend(cols)
-            if kind == CHOICE:
+            if node_type == CHOICE:
                 for r, child in enumerate(tree.children[node]):
                     walk(child, cols[r], 1.0, [branch], False, last, records, trail + (acts[r],))
                 continue
@@ -260,14 +260,14 @@ def layout(tree: GameTree, credible: bool = True) -> PlanLayout:
 def branch_label(L: PlanLayout, branch: tuple) -> str:
     if branch == ON:
         return "on path"
-    e, kind, m = branch
+    e, side, m = branch
     i, h, r, a = L.events[e]
     t = L.tree
     acts = t.edges[t.infoset_nodes[h][0]]
     what = f"after {t.players[i]} told {acts[r]} played {acts[a]} at {t.infosets[h]}"
     if m != -1:
         what += f", then {t.players[m]} deviated"
-    return f"{'hidden' if kind == 'eta' else 'revealed'} {what}"
+    return f"{'hidden' if side == 'eta' else 'revealed'} {what}"
 
 
 def outcome(L: PlanLayout, w: np.ndarray) -> np.ndarray:
@@ -348,8 +348,8 @@ def punishment_mass(L: PlanLayout, w: np.ndarray) -> dict[str, float]:
 
 def _key(L: PlanLayout, p: int) -> str:
     _node, branch, where = L.points[p]
-    kind = "path" if branch == ON else "hidden" if branch[1] == "eta" else "revealed"
-    return f"{kind}: {where}"
+    which = "path" if branch == ON else "hidden" if branch[1] == "eta" else "revealed"
+    return f"{which}: {where}"
 
 
 def plan_to_dict(L: PlanLayout, w: np.ndarray) -> dict[str, dict[str, float]]:

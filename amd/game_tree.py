@@ -38,7 +38,7 @@ class GameTree:
     states: tuple[str, ...]
     prior: np.ndarray  # (S,)
     players: tuple[str, ...]
-    kind: tuple[str, ...]  # move | chance | designer | leaf
+    node_type: tuple[str, ...]  # move | chance | designer | leaf
     children: tuple[tuple[int, ...], ...]
     edges: tuple[tuple[str, ...], ...]  # the label of the edge to each child
     prob: tuple[tuple[float, ...] | None, ...]  # chance probabilities
@@ -71,7 +71,7 @@ class GameTree:
 
 @dataclass
 class Node:
-    kind: str
+    node_type: str
     path: str  # key path in the file, for errors
     edges: list[str]
     children: list[int]
@@ -182,7 +182,7 @@ class TreeBuilder:
         of = [-1] * len(self.nodes)
         first: dict[int, int] = {}
         for v, node in enumerate(self.nodes):
-            if node.kind != MOVE:
+            if node.node_type != MOVE:
                 continue
             name = node.infoset if node.infoset is not None else f"{self.players[node.player]}@{node.path}"
             if name not in index:
@@ -207,7 +207,7 @@ class TreeBuilder:
 
         def walk(v: int, own: dict[int, tuple]):
             node = self.nodes[v]
-            if node.kind == MOVE:
+            if node.node_type == MOVE:
                 mine = own.get(node.player, ())
                 h = of[v]
                 if h in seen and seen[h] != mine:
@@ -216,7 +216,7 @@ class TreeBuilder:
                 seen[h] = mine
             for a, c in zip(node.edges, node.children):
                 nxt = own
-                if node.kind == MOVE:
+                if node.node_type == MOVE:
                     nxt = dict(own)
                     nxt[node.player] = own.get(node.player, ()) + ((of[v], a),)
                 walk(c, nxt)
@@ -228,7 +228,7 @@ class TreeBuilder:
         names, of = self.information_sets()
         n, S = len(self.players), len(states)
         # node 0, nature's draw of the state; its children are filled in below
-        kind, children, edges, prob = [CHANCE], [()], [tuple(states)], [tuple(prior)]
+        node_type, children, edges, prob = [CHANCE], [()], [tuple(states)], [tuple(prior)]
         mover, infoset, state, leaf = [-1], [-1], [-1], [-1]
         pay, val = [np.zeros(n)], [0.0]
         leaf_labels: list[str] = []
@@ -236,15 +236,15 @@ class TreeBuilder:
 
         def copy(v: int, s: int, trail: tuple[str, ...]) -> int:
             node = self.nodes[v]
-            me = len(kind)
-            kind.append(node.kind)
+            me = len(node_type)
+            node_type.append(node.node_type)
             children.append(())
             edges.append(tuple(node.edges))
             prob.append(tuple(node.prob) if node.prob is not None else None)
-            mover.append(node.player if node.kind == MOVE else -1)
+            mover.append(node.player if node.node_type == MOVE else -1)
             infoset.append(of[v])
             state.append(s)
-            if node.kind == LEAF:
+            if node.node_type == LEAF:
                 if v not in leaf_of:
                     leaf_of[v] = len(leaf_labels)
                     leaf_labels.append(",".join(trail) or "(root)")
@@ -260,7 +260,7 @@ class TreeBuilder:
             return me
 
         children[0] = tuple(copy(0, s, ()) for s in range(S))
-        return GameTree(tuple(states), np.asarray(prior, float), self.players, tuple(kind), tuple(children),
+        return GameTree(tuple(states), np.asarray(prior, float), self.players, tuple(node_type), tuple(children),
                         tuple(edges), tuple(prob), tuple(mover), tuple(infoset), tuple(names),
                         np.array(pay), np.array(val), tuple(state), tuple(leaf), tuple(leaf_labels))
 

@@ -41,18 +41,53 @@ from amd.concepts.direct import solve_fixed_allocation
 from amd.environment import Environment, Objective
 from amd.io.schema import Instance
 from amd.mechanism import Mechanism, clean
+from amd.result import Details
 from amd.verifier import Certificate, utility_table, verify
 
 SOURCE = "outside option"
 
 
+@dataclass(frozen=True)
+class Witness(Details):
+    """Why an allocation rule is or is not implementable (``certificate`` in the JSON of
+    ``amd implementable``); fields left None are not written.
+
+    ``method``: ``graph`` (Rochet's test), ``lp`` (the payments-only LP) or ``verify`` (no
+    payments: the rule as it stands). A failure by ``graph`` names the ``agent``, the ``slice``
+    (the others' types, DSIC) and the ``cycle`` of types with its total ``gain``."""
+
+    method: str
+    ic: str
+    agent: str | None = None
+    #: the others' types fixing the graph (DSIC); written as null when there are none
+    slice: dict | None = None
+    cycle: list[dict] | None = None
+    gain: float | None = None
+    reason: str | None = None
+    verified: bool | None = None
+    status: str | None = None
+    message: str | None = None
+    max_expected_surplus: float | None = None
+    words: str | None = None
+    weak_monotonicity: dict | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        if self.cycle is not None:
+            out["slice"] = self.slice or None
+        return out
+
+
 @dataclass
 class Implementability:
-    """The verdict, the payments when they exist, and the certificate either way."""
+    """What :func:`implementable` returns: the verdict, the payments when they exist
+    (``payments[i, θ_1, …, θ_n]``, with the ``mechanism`` they make and its ``verification``),
+    and the certificate either way. ``to_dict()`` is the JSON of ``amd implementable``."""
 
     implementable: bool
     payments: np.ndarray | None
-    certificate: dict
+    certificate: Witness
     mechanism: Mechanism | None = None
     verification: Certificate | None = field(default=None, repr=False)
 
@@ -60,7 +95,7 @@ class Implementability:
         return {
             "implementable": self.implementable,
             "payments": None if self.payments is None else clean(self.payments).tolist(),
-            "certificate": self.certificate,
+            "certificate": self.certificate.to_dict(),
         }
 
 
@@ -243,10 +278,37 @@ def implementable(inst: Instance, allocation: np.ndarray, *, method: str = "auto
                   tolerance: float = 1e-7) -> Implementability:
     """Do payments exist that implement ``allocation`` under ``inst``'s constraints?
 
-    ``method``: ``graph`` (Rochet/Vohra negative-cycle test), ``lp`` (the payments-only LP of
-    the core engine), or ``auto`` — the graph whenever the constraints are difference
-    constraints, the LP otherwise. Payments returned are revenue-maximal under IR and are
-    checked by the independent verifier.
+    Parameters
+    ----------
+    inst : Instance
+        An explicit ``kind: mechanism`` instance: its IC, IR and budget constraints are asked.
+    allocation : array_like
+        x(o | θ), shape (k_1, …, k_n, |O|).
+    method : str
+        ``graph`` (Rochet/Vohra negative-cycle test), ``lp`` (the payments-only LP of the core
+        engine), or ``auto`` — the graph whenever the constraints are difference constraints,
+        the LP otherwise.
+    tolerance : float
+        Cycles gaining less than this (in the instance's units) do not count.
+
+    Returns
+    -------
+    Implementability
+        ``implementable``; the ``payments`` when they exist (revenue-maximal under IR, checked by
+        the independent verifier); the ``certificate`` (a :class:`Witness`) either way — a
+        failure by the graph names the agent, the others' types and the cycle of types with its
+        gain, which no payments can offset because payments telescope around a cycle.
+
+    Raises
+    ------
+    ValueError
+        When ``method="graph"`` is asked where the graph test does not apply.
+
+    References
+    ----------
+    J.-C. Rochet, A necessary and sufficient condition for rationalizability in a
+    quasi-linear context, J. Math. Econ. 1987; R. Vohra, Mechanism Design: A Linear
+    Programming Approach, 2011, ch. 4.
 
     Examples
     --------
@@ -304,16 +366,15 @@ def _by_graph(inst: Instance, x: np.ndarray, tolerance: float) -> Implementabili
             steps = negative_cycle(G)
             if steps is not None:
                 total = sum(s["gain"] for s in steps)
-                cert = {
-                    "method": "graph", "ic": design.ic, "agent": env.agents[i], "slice": slice_labels or None,
-                    "cycle": [{"type": env.types[i][s["type"]], "reports": env.types[i][s["reports"]],
-                               "gain": s["gain"]} for s in steps],
-                    "gain": total,
-                    "words": f"{env.agents[i]}"
-                             + (f" (when {', '.join(f'{a}={t}' for a, t in slice_labels.items())})" if slice_labels else "")
-                             + ": " + _describe(steps, env.types[i], total),
-                    "weak_monotonicity": _wm_summary(worst_wm, tol),
-                }
+                cert = Witness(
+                    "graph", design.ic, agent=env.agents[i], slice=slice_labels,
+                    cycle=[{"type": env.types[i][s["type"]], "reports": env.types[i][s["reports"]],
+                            "gain": s["gain"]} for s in steps],
+                    gain=total,
+                    words=f"{env.agents[i]}"
+                          + (f" (when {', '.join(f'{a}={t}' for a, t in slice_labels.items())})" if slice_labels else "")
+                          + ": " + _describe(steps, env.types[i], total),
+                    weak_monotonicity=_wm_summary(worst_wm, tol))
                 return Implementability(False, None, cert)
             dist = potentials(G)
             t = np.array([dist[c] for c in G.graph["class_of"]])
@@ -328,10 +389,9 @@ def _by_graph(inst: Instance, x: np.ndarray, tolerance: float) -> Implementabili
             payments[i] += float((np.moveaxis(env.prior, i, -1) * u).sum())
     mech = Mechanism(env.agents, env.types, env.outcomes, x, payments)
     check = verify(env, design, mech, tolerance)
-    cert = {"method": "graph", "ic": design.ic, "verified": check.verified,
-            "weak_monotonicity": _wm_summary(worst_wm, tol),
-            "note": "payments are revenue-maximal for this allocation" if design.ir != "none"
-            else "payments are defined up to a constant per graph; the cheapest type pays 0"}
+    cert = Witness("graph", design.ic, verified=check.verified, weak_monotonicity=_wm_summary(worst_wm, tol),
+                   note="payments are revenue-maximal for this allocation" if design.ir != "none"
+                   else "payments are defined up to a constant per graph; the cheapest type pays 0")
     return Implementability(True, payments, cert, mech, check)
 
 
@@ -348,22 +408,20 @@ def _wm_summary(w: dict | None, tol: float) -> dict:
 def _by_lp(inst: Instance, x: np.ndarray, why: str) -> Implementability:
     """The payments-only LP: the core engine's model with the allocation fixed."""
     env, design = inst.environment, inst.design
-    cert: dict = {"method": "lp", "ic": design.ic, "reason": why}
     if not design.payments:  # nothing to choose: the rule is implementable iff it already complies
         mech = Mechanism(env.agents, env.types, env.outcomes, x, np.zeros((env.n_agents,) + env.shape))
         check = verify(env, design, mech)
-        cert.update(method="verify", reason="payments are off", verified=check.verified)
-        if not check.verified:
-            cert["words"] = "without payments the rule violates " + ", ".join(check.failures())
+        words = None if check.verified else "without payments the rule violates " + ", ".join(check.failures())
+        cert = Witness("verify", design.ic, reason="payments are off", verified=check.verified, words=words)
         return Implementability(check.verified, mech.payments if check.verified else None, cert, mech, check)
     result = solve_fixed_allocation(inst, x)
     if result.status == "optimal":
-        cert["verified"] = result.certificate.verified
+        cert = Witness("lp", design.ic, reason=why, verified=result.certificate.verified)
         return Implementability(True, result.mechanism.payments, cert, result.mechanism, result.certificate)
     if result.status != "infeasible":
-        cert["status"] = result.status
-        cert["message"] = result.message
-        return Implementability(False, None, cert)
+        return Implementability(False, None, Witness("lp", design.ic, reason=why, status=result.status,
+                                                     message=result.message))
+    surplus = None
     words = "no payments satisfy " + ", ".join(
         c for c in (f"{design.ic.upper()}" if design.ic != "none" else "",
                     f"{design.ir} IR" if design.ir != "none" else "",
@@ -376,9 +434,8 @@ def _by_lp(inst: Instance, x: np.ndarray, why: str) -> Implementability:
                                                                     (0.0,) * env.n_agents, 1.0, 0.0))
         if r2.status == "optimal":
             surplus = float((env.prior * r2.mechanism.payments.sum(axis=0)).sum())
-            cert["max_expected_surplus"] = surplus
             if surplus < 0:
                 words += (f": without budget balance the best expected surplus is {surplus:.6g}, i.e. the "
                           f"designer must subsidize {-surplus:.6g} in expectation")
-    cert["words"] = words
-    return Implementability(False, None, cert)
+    return Implementability(False, None, Witness("lp", design.ic, reason=why, max_expected_surplus=surplus,
+                                                 words=words))

@@ -186,15 +186,15 @@ def bic_rows(env: Environment, lay: Layout, selected: list | None = None) -> Row
     return _block(lay, offset, entries, 0.0, INF)
 
 
-def ir_rows(env: Environment, lay: Layout, kind: str) -> RowBlock:
+def ir_rows(env: Environment, lay: Layout, ir: str) -> RowBlock:
     """Participation: U_i(θ_i | θ) ≥ 0 ex post, in interim or in ex-ante expectation."""
     entries, offset = [], 0
     P = env.n_profiles
     for i in range(env.n_agents):
         p = np.arange(P)
-        if kind == "expost":
+        if ir == "expost":
             rows, w, n = offset + p, np.ones(P), P
-        elif kind == "interim":
+        elif ir == "interim":
             theta_i, _ = _profile_axis(env, i)
             w = env.beliefs(i).ravel()
             rows, n = offset + theta_i, env.shape[i]
@@ -207,17 +207,17 @@ def ir_rows(env: Environment, lay: Layout, kind: str) -> RowBlock:
     return _block(lay, offset, entries, 0.0, INF)
 
 
-def budget_rows(env: Environment, lay: Layout, kind: str) -> RowBlock:
+def budget_rows(env: Environment, lay: Layout, budget: str) -> RowBlock:
     """Σ_i t_i(θ) = 0 (or ≥ 0, weak) at every θ, or in expectation."""
     P, n = env.n_profiles, env.n_agents
     p = np.tile(np.arange(P), n)
     agent = np.repeat(np.arange(n), P)
     cols = lay.n_x + agent * P + p
-    if kind.startswith("expost"):
+    if budget.startswith("expost"):
         rows, coef, n_rows = p, np.ones(n * P), P
     else:
         rows, coef, n_rows = np.zeros(n * P, int), np.tile(env.prior.ravel(), n), 1
-    hi = INF if kind.endswith("_weak") else 0.0
+    hi = INF if budget.endswith("_weak") else 0.0
     return RowBlock.from_entries(n_rows, lay.n_columns, rows, cols, coef, 0.0, hi).nonempty()
 
 
@@ -316,8 +316,7 @@ def build(env: Environment, design: Design, allocation: np.ndarray | None = None
     if design.ir != "none":
         add(f"{design.ir}_ir", ir_rows(env, lay, design.ir), f"{design.ir} IR")
     if design.budget != "none" and design.payments:
-        kind = design.budget
-        add(f"{kind.split('_')[0]}_budget", budget_rows(env, lay, kind), f"budget: {kind}")
+        add(f"{design.budget.split('_')[0]}_budget", budget_rows(env, lay, design.budget), f"budget: {design.budget}")
 
     c = objective_coefficients(env, design, lay)
     set_objective(m, columns, c if orbits is None else orbits.M.T @ c, design.objective.sense)

@@ -157,18 +157,18 @@ def from_efg(text: str, name: str, designer: Any, states: tuple[str, ...], prior
         raise InstanceError(file, "game.designer", "required: 'welfare', a player's name or a mapping outcome → value")
 
     def node(label: str) -> int:
-        kind = take()
-        need(kind[0] == "word" and kind[1] in ("p", "c", "t"), f"expected a node ('p', 'c' or 't'), got {kind[1]!r}")
+        token = take()
+        need(token[0] == "word" and token[1] in ("p", "c", "t"), f"expected a node ('p', 'c' or 't'), got {token[1]!r}")
         take()  # node name
         me = len(b.nodes)
-        if kind[1] == "t":
+        if token[1] == "t":
             oc = outcome_of()
             need(oc is not None, "a terminal node needs an outcome")
             name, u = oc
             b.nodes.append(Node(LEAF, f"{where} node {label or 'root'}", [], [], payoffs=np.repeat(u[:, None], b.S, 1),
                                  value=np.full(b.S, leaf_value(name, u))))
             return me
-        if kind[1] == "c":
+        if token[1] == "c":
             iset = whole(take())
             if peek()[0] == "str":
                 take()
