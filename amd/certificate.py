@@ -23,6 +23,29 @@ class Check:
 
 @dataclass
 class Certificate:
+    """The independent verifier's report (numpy, not the solver).
+
+    Attributes
+    ----------
+    verified : bool
+        Every constraint family holds within ``tolerance``.
+    max_violation : float
+        The largest violation over all families, in the instance's units.
+    tolerance : float
+        The absolute tolerance used: the relative tolerance times the instance's scale.
+    checks : dict of str to Check
+        Per constraint family (``dsic``, ``expost_ir``, ``obedience``, …) the largest
+        violation, whether it holds and where the worst one is.
+
+    Examples
+    --------
+    >>> import amd, amd.classic
+    >>> inst = amd.load("instances/auctions/two-bidders-two-values.yaml")
+    >>> cert = amd.verify(inst, amd.classic.posted_price(inst.environment, 3))  # nobody buys
+    >>> cert.verified, sorted(cert.checks)
+    (True, ['dsic', 'expost_ir', 'feasibility'])
+    """
+
     verified: bool
     max_violation: float
     tolerance: float

@@ -47,10 +47,40 @@ def efficient_allocation(env: Environment) -> np.ndarray:
 
 
 def vcg(env: Environment, pivot: bool = True, h: np.ndarray | None = None) -> Mechanism:
-    """Groves payments on the efficient rule; Clarke's pivot by default, or a given h.
+    """The VCG (Groves) mechanism: the efficient rule with Groves payments.
 
-    ``h`` has shape (n, k_1..k_n); for DSIC it must not depend on agent i's own type in
-    row i (the verifier tells if it does).
+    Parameters
+    ----------
+    env : Environment
+        An explicit mechanism-design environment (``amd.load(path).environment``).
+    pivot : bool
+        Clarke's pivot h_i(θ_{-i}) = max_o W_{-i}(o, θ) (default), else h_i = 0.
+    h : numpy.ndarray, optional
+        A given h, shape (n, k_1..k_n); for DSIC row i must not depend on agent i's own type
+        (the verifier tells if it does). Overrides ``pivot``.
+
+    Returns
+    -------
+    Mechanism
+        x*(θ) ∈ argmax_o W(o, θ) (ties to the first outcome in the file) and
+        t_i(θ) = h_i(θ_{-i}) − W_{-i}(x*(θ), θ).
+
+    Examples
+    --------
+    Two bidders with values 1 or 2, uniform: the second price, E = 1/4·2 + 3/4·1.
+
+    >>> import amd
+    >>> from amd.verifier import objective_value
+    >>> inst = amd.load("instances/auctions/two-bidders-two-values.yaml")
+    >>> m = vcg(inst.environment)
+    >>> amd.verify(inst, m).verified, objective_value(inst.environment, inst.design, m)
+    (True, 1.25)
+
+    References
+    ----------
+    W. Vickrey, Counterspeculation, auctions, and competitive sealed tenders, J. Finance 1961;
+    E. Clarke, Multipart pricing of public goods, Public Choice 1971; T. Groves, Incentives in
+    teams, Econometrica 1973.
     """
     W = welfare(env)
     x = efficient_allocation(env)
@@ -69,7 +99,39 @@ def vcg(env: Environment, pivot: bool = True, h: np.ndarray | None = None) -> Me
 
 
 def agv(env: Environment) -> Mechanism:
-    """The AGV / expected-externality mechanism (needs n ≥ 2; BIC for independent types)."""
+    """The AGV (expected-externality) mechanism: efficient, BIC with independent types, and
+    balanced at every profile.
+
+    Parameters
+    ----------
+    env : Environment
+        An explicit environment with at least two agents.
+
+    Returns
+    -------
+    Mechanism
+        The efficient rule with t_i = −ξ_i(θ_i) + Σ_{j≠i} ξ_j(θ_j)/(n−1),
+        ξ_i(θ_i) = E_{θ_{-i}}[W_{-i}(x*(θ), θ)].
+
+    Raises
+    ------
+    ValueError
+        With fewer than two agents.
+
+    Examples
+    --------
+    >>> import amd
+    >>> env = amd.load("instances/public-goods/agv-3-agents.yaml").environment
+    >>> checks = properties(env, agv(env))
+    >>> checks["bic"].holds, checks["expost_budget"].holds, checks["dsic"].holds
+    (True, True, False)
+
+    References
+    ----------
+    C. d'Aspremont and L.-A. Gérard-Varet, Incentives and incomplete information, J. Public
+    Economics 1979; K. Arrow, The property rights doctrine and demand revelation under
+    incomplete information, 1979.
+    """
     n = env.n_agents
     if n < 2:
         raise ValueError("AGV needs at least two agents")
@@ -115,8 +177,39 @@ def _bids(env: Environment) -> np.ndarray:
 
 
 def second_price(env: Environment, reserve: float = 0.0) -> Mechanism:
-    """Vickrey's auction with a reserve: highest bid ≥ reserve wins (ties to the first
-    bidder) and pays max(reserve, highest other bid)."""
+    """Vickrey's second-price auction with a reserve.
+
+    Parameters
+    ----------
+    env : Environment
+        A single-good environment (each agent values only its own outcome; one outcome gives
+        the good to nobody).
+    reserve : float
+        The lowest winning bid.
+
+    Returns
+    -------
+    Mechanism
+        The highest bid ≥ ``reserve`` wins (ties to the first bidder) and pays
+        max(reserve, highest other bid).
+
+    Raises
+    ------
+    ValueError
+        When ``env`` is not a single-good environment.
+
+    Examples
+    --------
+    >>> import amd
+    >>> from amd.verifier import objective_value
+    >>> inst = amd.load("instances/auctions/two-bidders-two-values.yaml")
+    >>> objective_value(inst.environment, inst.design, second_price(inst.environment, reserve=2))
+    1.5
+
+    References
+    ----------
+    W. Vickrey, Counterspeculation, auctions, and competitive sealed tenders, J. Finance 1961.
+    """
     none, own = single_good_outcomes(env)
     b = _bids(env)
     winner = np.argmax(b, axis=0)
@@ -134,7 +227,27 @@ def second_price(env: Environment, reserve: float = 0.0) -> Mechanism:
 
 
 def posted_price(env: Environment, price: float) -> Mechanism:
-    """Offer the good at ``price`` to the agents in order; the first who accepts buys."""
+    """A posted price offered to the agents in order; the first whose value is at least
+    ``price`` buys at ``price``.
+
+    Parameters
+    ----------
+    env : Environment
+        A single-good environment (see :func:`second_price`).
+    price : float
+
+    Returns
+    -------
+    Mechanism
+        Deterministic, DSIC and ex-post IR.
+
+    Examples
+    --------
+    >>> import amd
+    >>> env = amd.load("instances/auctions/two-bidders-two-values.yaml").environment
+    >>> posted_price(env, 2).payments[0].tolist()  # b1 buys whenever its value is 2
+    [[0.0, 0.0], [2.0, 2.0]]
+    """
     none, own = single_good_outcomes(env)
     b = _bids(env)
     x = np.zeros(env.shape + (env.n_outcomes,))
@@ -186,7 +299,39 @@ def ironed_virtual_values(values: np.ndarray, probs: np.ndarray) -> np.ndarray:
 
 
 def myerson(inst: Instance) -> Mechanism:
-    """The revenue-optimal single-good auction with independent, discrete private values."""
+    """Myerson's revenue-optimal single-good auction for independent, discrete private values.
+
+    Parameters
+    ----------
+    inst : Instance
+        A single-good instance with an independent prior and private values.
+
+    Returns
+    -------
+    Mechanism
+        The good to the highest positive ironed virtual value (ties split evenly), with the
+        revenue-maximal payments of that rule (the Rochet shortest paths, the discrete envelope
+        formula). It is DSIC and ex-post IR, and optimal among all BIC, interim-IR mechanisms.
+
+    Raises
+    ------
+    ValueError
+        When the prior is correlated, values are interdependent, or ``inst`` is not a single
+        good.
+
+    Examples
+    --------
+    >>> import amd
+    >>> from amd.verifier import objective_value
+    >>> inst = amd.load("instances/auctions/two-bidders-two-values.yaml")
+    >>> objective_value(inst.environment, inst.design, myerson(inst))  # E[max φ⁺] = 3/2
+    1.5
+
+    References
+    ----------
+    R. Myerson, Optimal auction design, Math. of Operations Research 1981; E. Elkind,
+    Designing and learning optimal finite support auctions, SODA 2007 (the discrete form).
+    """
     env = inst.environment
     none, own = single_good_outcomes(env)
     if not env.independent:

@@ -52,11 +52,30 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
         decide (None: when the direct model would have at least 20,000 allocation columns, and
         always for instances too large to write out). See :mod:`amd.interim`.
 
+    Returns
+    -------
+    Result
+        ``status``, ``objective``, the mechanism or outcome, the independent ``certificate``,
+        ``details`` and ``timing``. A failed or unproven solve is a status, not an exception.
+
+    Raises
+    ------
+    amd.InstanceError
+        When the file or an option is bad (the message names the file or option and the key).
+
     Examples
     --------
-    >>> r = solve("instances/auctions/myerson-1-bidder-midpoint10.yaml")  # doctest: +SKIP
-    >>> r.status, round(r.objective, 6)  # doctest: +SKIP
-    ('optimal', 0.275)
+    Myerson's auction for two bidders with values on a midpoint grid of 10 (Elkind's discrete
+    form gives 181/400):
+
+    >>> r = solve("instances/auctions/myerson-2-bidders-midpoint10.yaml")
+    >>> r.status, round(r.objective, 9), r.certificate.verified
+    ('optimal', 0.4525, True)
+
+    References
+    ----------
+    V. Conitzer and T. Sandholm, Complexity of mechanism design, UAI 2002 (automated mechanism
+    design as an LP/MIP); R. Myerson, Optimal auction design, 1981.
     """
     options = SolverOptions(time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose)
     choices = {"tolerance": tolerance, "full": full, "symmetric": symmetric, "reduced": reduced}
@@ -95,6 +114,23 @@ def verify(instance, mechanism, *rest, tolerance: float = DEFAULT_TOLERANCE) -> 
     ------
     amd.InstanceError
         When the instance or the mechanism is malformed.
+
+    Examples
+    --------
+    A posted price of 1 in a two-bidder auction sells to the first bidder even when the second
+    values the good more — still DSIC and IR:
+
+    >>> import amd, amd.classic
+    >>> inst = amd.load("instances/auctions/two-bidders-two-values.yaml")
+    >>> verify(inst, amd.classic.posted_price(inst.environment, 1)).verified
+    True
+
+    Charging b1 its value when high but nothing when low invites a lie:
+
+    >>> cert = verify(inst, {"allocation": [[[0, 1, 0], [0, 0, 1]], [[0, 1, 0], [0, 1, 0]]],
+    ...                      "payments": [[[0, 0], [2, 2]], [[0, 0], [0, 0]]]})
+    >>> cert.verified, cert.failures(), cert.checks["dsic"].worst["gain"]
+    (False, ['dsic'], 2.0)
     """
     if isinstance(instance, Environment):  # verify(env, design, mech)
         return check_mechanism(instance, mechanism, *rest, tolerance=tolerance)

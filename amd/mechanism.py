@@ -20,6 +20,27 @@ from amd.io.arrays import nested_array
 
 @dataclass(frozen=True, eq=False)
 class Mechanism:
+    """A direct mechanism with its labels.
+
+    Attributes
+    ----------
+    agents, types, outcomes : tuples of str
+        The labels of the axes, as in the instance.
+    allocation : numpy.ndarray
+        ``allocation[θ_1, …, θ_n, o]`` = x(o | θ), shape (k_1, …, k_n, |O|).
+    payments : numpy.ndarray
+        ``payments[i, θ_1, …, θ_n]`` = t_i(θ), paid by agent i to the designer.
+
+    Examples
+    --------
+    >>> import amd
+    >>> m = amd.solve("instances/auctions/two-bidders-two-values.yaml").mechanism
+    >>> m.agents, m.outcomes, m.allocation.shape
+    (('b1', 'b2'), ('none', 'b1', 'b2'), (2, 2, 3))
+    >>> m.allocation[1, 1].round(9).tolist()  # both high: a fair coin decides
+    [0.0, 0.5, 0.5]
+    """
+
     agents: tuple[str, ...]
     types: tuple[tuple[str, ...], ...]
     outcomes: tuple[str, ...]

@@ -64,7 +64,38 @@ def _plain(value):
 
 @dataclass
 class Result:
-    """The answer to one instance (SPEC §3)."""
+    """The answer to one instance (SPEC §3): what :func:`amd.solve` returns.
+
+    Attributes
+    ----------
+    status : str
+        One of :data:`STATUSES`. ``optimal`` only when HiGHS proves it, the independent
+        verifier passes and the value recomputed from the answer matches HiGHS's.
+    objective : float or None
+        The optimal value (None unless a solution exists).
+    mechanism : Mechanism or None
+        The optimal direct mechanism (``kind: mechanism``).
+    outcome : numpy.ndarray or None
+        Information design: π(θ, a), laid out [state][a_1]…[a_n].
+    certificate : Certificate or None
+        The independent verifier's report.
+    details : Details
+        What the solution concept reports besides (e.g. ``constraint_generation``,
+        ``posteriors``, ``plan``), typed per concept and written into the JSON.
+    timing : dict
+        Seconds spent in ``build_s``, ``load_s``, ``solve_s``, ``verify_s``, ….
+    gap, message, options :
+        The MIP gap, the solver's or the checker's remark, the options it was solved with.
+
+    Examples
+    --------
+    >>> import amd, json
+    >>> r = amd.solve("instances/auctions/two-bidders-two-values.yaml")
+    >>> r.status, round(r.objective, 9), r.certificate.verified
+    ('optimal', 1.5, True)
+    >>> sorted(json.loads(json.dumps(r.to_dict())))[:5]
+    ['certificate', 'format', 'instance', 'kind', 'mechanism']
+    """
 
     instance: str
     status: str

@@ -194,7 +194,22 @@ def json_schema() -> dict:
 
 @dataclass(frozen=True, eq=False)
 class Instance:
-    """A validated instance: the file's identity, the Environment and the Design."""
+    """A validated instance (what :func:`load` and :func:`parse` return).
+
+    Attributes
+    ----------
+    name, file : str
+        The instance's name (its file's stem unless it has ``name``) and where it came from.
+    environment : Environment, InformationGame or SingleItem
+        What the designer faces: agents, types, prior and values (``kind: mechanism``; a
+        compact SingleItem when the profiles are too many to write out), or the base game
+        (``kind: information``).
+    design : Design or InformationDesign
+        What is asked: constraints and objective, or the solution concept and its sense.
+    expected : the file's ``expected`` (status, objective, tolerance), or None.
+    kind : str
+        ``mechanism`` or ``information`` (SPEC §1).
+    """
 
     name: str
     file: str
@@ -400,7 +415,39 @@ def _design(spec: MechanismFile, agents, file) -> Design:
 
 
 def parse(document: dict, file: str = "<input>", default_name: str | None = None) -> Instance:
-    """Validate a document (already read into Python data) and build the Instance."""
+    """Validate a document already read into Python data (a dict as from YAML or JSON) and
+    build the :class:`Instance`; families are expanded (SPEC §1).
+
+    Parameters
+    ----------
+    document : dict
+        The instance, laid out as in SPEC §1 (``format: amd/1``, ``kind``, …).
+    file : str
+        What errors call it.
+    default_name : str, optional
+        The name when the document has none.
+
+    Returns
+    -------
+    Instance
+
+    Raises
+    ------
+    amd.InstanceError
+        On any problem, naming ``file`` and the key (``e.all`` holds every problem found).
+
+    Examples
+    --------
+    >>> import amd
+    >>> inst = amd.parse({"format": "amd/1", "kind": "mechanism",
+    ...     "family": {"name": "single_item", "bidders": 1, "values": [1, 2]}})
+    >>> inst.kind, inst.environment.outcomes
+    ('mechanism', ('none', 'b1'))
+    >>> amd.parse({"format": "amd/1", "kind": "auction"})
+    Traceback (most recent call last):
+    ...
+    amd.errors.InstanceError: <input>: kind: expected 'mechanism' or 'information', got 'auction'
+    """
     if not isinstance(document, dict):
         raise InstanceError(file, None, "expected a mapping with 'format: amd/1' at the top")
     fmt = document.get("format")
@@ -569,7 +616,35 @@ def _parse_extensive(spec, document: dict, file: str, default_name: str | None) 
 
 
 def load(path: str | Path) -> Instance:
-    """Read, validate and expand an instance file (YAML or JSON)."""
+    """Read, validate and expand an instance file.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A YAML (``.yaml``, ``.yml``) or JSON file in format ``amd/1`` (SPEC §1). YAML is read as
+        plain data: no tags, no duplicate keys.
+
+    Returns
+    -------
+    Instance
+        ``environment`` (the agents, types, prior and values, or the game), ``design`` (the
+        constraints and objective), ``expected`` (the known optimum, if the file gives one).
+
+    Raises
+    ------
+    amd.InstanceError
+        When the file cannot be read or is not a valid instance: the message names the file
+        and the key.
+
+    Examples
+    --------
+    >>> import amd
+    >>> inst = amd.load("instances/auctions/myerson-2-bidders-midpoint10.yaml")
+    >>> inst.name, inst.environment.agents, inst.environment.n_profiles
+    ('myerson-2-bidders-midpoint10', ('b1', 'b2'), 100)
+    >>> inst.expected.objective
+    0.4525
+    """
     p = Path(path)
     return parse(read_document(p), file=str(p), default_name=p.stem)
 
