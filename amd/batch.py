@@ -31,6 +31,7 @@ from amd.files import write_atomic, write_json
 from amd.io.read import discover
 from amd.io.schema import load, parse
 from amd.provenance import versions
+from amd.result import ANSWERS
 
 COLUMNS = ["path", "instance", "status", "objective", "expected_status", "expected_objective", "check", "key",
            "message"]
@@ -164,7 +165,7 @@ def _run(files, out: Path, workers, time_limit, resume, progress, skip_tags, eng
     def finished(t: Task) -> None:
         state["done"] += 1
         status = (_read_result(out / "results" / f"{t.key}.json") or {}).get("status")
-        state["failed"] += status not in ("optimal", "infeasible", "unbounded")
+        state["failed"] += status not in ANSWERS
         report()
 
     report()

@@ -147,6 +147,7 @@ def solve(
     from amd import concepts
     from amd.design import solve as run
     from amd.report import print_result
+    from amd.result import ANSWERS
 
     result = run(inst, time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose,
                  full=True if full else None, reduced=reduced)
@@ -157,7 +158,7 @@ def solve(
         sys.stdout.write(dumps(payload) + "\n")
     else:
         print_result(result, inst, out, rows, concepts.REGISTRY[result.concept])
-    answered = result.status in ("optimal", "infeasible", "unbounded") or (
+    answered = result.status in ANSWERS or (
         result.status == "time_limit" and result.objective is not None)
     raise typer.Exit(0 if answered else 3)
 
@@ -244,7 +245,7 @@ def _report_verification(inst, value: float, cert, as_json: bool, label: str, do
     from amd.report import certificate_table
 
     claimed = document.get("objective")
-    if claimed is not None and document.get("status") in (None, "optimal", "time_limit"):
+    if claimed is not None and document.get("status") in (None, "optimal", "bounded", "time_limit"):
         try:
             claimed = to_number(claimed)
         except ValueError as e:
@@ -530,11 +531,13 @@ def sweep(
 @app.command()
 @_guard
 def plot(
-    file: Path = typer.Argument(..., help="An information-design instance (one or two players, or a game tree)."),
+    file: Path = typer.Argument(..., help="An information-design instance (one or two players, or a game tree), "
+                                          "or a two-type, two-period 'kind: dynamic' durable good."),
     out_file: Path = typer.Option(Path("outcome.png"), "--out", help="Image file to write (.png, .pdf, .svg)."),
 ):
-    """Solve FILE and plot its outcome: the recommendation signal π(a | θ), one panel per state
-    (for a game tree: how play ends, π(leaf | θ))."""
+    """Solve FILE and plot its answer: the recommendation signal π(a | θ), one panel per state
+    (for a game tree: how play ends, π(leaf | θ)); for selling with limited commitment, the
+    seller's continuation δR₂(μ) and value V(μ) against the belief, with the chosen split."""
     from amd import concepts
     from amd.design import solve as run
     from amd.io.schema import load
@@ -544,10 +547,10 @@ def plot(
     concept = concepts.for_instance(inst)
     concept.plottable(inst)
     result = run(inst)
-    if result.outcome is None:
+    if result.objective is None:
         out.print(f"{inst.name}: {result.status}; nothing to plot", markup=False)
         raise typer.Exit(0 if result.status in ("infeasible", "unbounded") else 3)
-    title = f"{inst.name}: designer value {result.objective:.6g}"
+    title = f"{inst.name}: {concept.value_label} {result.objective:.6g}"
     path = concept.plot(inst, result, out_file, title)
     out.print(f"{path}", markup=False, highlight=False)
     raise typer.Exit(0)

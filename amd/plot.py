@@ -1,4 +1,5 @@
-"""Plots of an information-design outcome π(θ, a) (matplotlib, written to a file)."""
+"""Plots (matplotlib, written to a file): an information-design outcome π(θ, a), a tree's outcome,
+and the value of selling with limited commitment against the belief."""
 
 from __future__ import annotations
 
@@ -60,6 +61,41 @@ def plot_tree_outcome(tree, pi: np.ndarray, path: str | Path, title: str = "") -
         ax.set_xlim(0, 1)
         ax.set_title(f"{tree.states[s]} (prior {tree.prior[s]:.3g})" if S > 1 else "how play ends", fontsize=10)
         ax.set_xlabel("P(leaf | state)")
+    return _save(plt, fig, path, title, 1.02)
+
+
+def plot_dynamic(sale, value_at, posteriors: list[tuple[float, float]], path: str | Path, title: str = "") -> Path:
+    """The two-type, two-period durable good (Doval & Skreta's lecture figure): against the belief
+    μ = P(high type), the seller's discounted continuation δR₂(μ) (the best posted price at μ) and
+    the value of the whole problem V(μ) when μ is the prior (``value_at``), with the prior and the
+    posteriors the optimal plan splits it into (``posteriors``: (μ', probability) after no sale)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from amd.limited_commitment import posted_price
+
+    mu = np.linspace(0.0, 1.0, 201)
+    cont = [sale.discount * posted_price(sale.net, np.array([1 - m, m]))[0] for m in mu]
+    coarse = np.linspace(0.0, 1.0, 51)
+    value = [value_at(m) for m in coarse]
+    prior = float(sale.prior[1])
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    ax.plot(mu, cont, color="#4C72B0", label="δ R₂(μ): the seller's continuation after no sale")
+    ax.plot(coarse, value, color="#DD8452", label="V(μ): the seller's value with prior μ")
+    ax.axvline(prior, color="grey", ls=":", lw=1)
+    ax.plot([prior], [value_at(prior)], "s", color="#DD8452")
+    ax.annotate("prior", (prior, ax.get_ylim()[1]), ha="center", va="bottom", fontsize=8)
+    for post, prob in posteriors:
+        y = sale.discount * posted_price(sale.net, np.array([1 - post, post]))[0]
+        ax.plot([post], [y], "o", color="#C44E52")
+        ax.annotate(f"posterior {post:.3g}\n(reached w.p. {prob:.3g})", (post, y), textcoords="offset points",
+                    xytext=(-40, 14), fontsize=8)
+    ax.set_xlabel(f"μ = P({sale.types[1]})")
+    ax.set_ylabel("seller's value")
+    ax.set_xlim(0, 1)
+    ax.legend(fontsize=8, loc="upper left")
     return _save(plt, fig, path, title, 1.02)
 
 

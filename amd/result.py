@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from amd.solver import LinearProgram
 
 #: what a result's status may be (SPEC §3)
-STATUSES = ("optimal", "infeasible", "unbounded", "time_limit", "error")
+STATUSES = ("optimal", "bounded", "infeasible", "unbounded", "time_limit", "error")
+#: statuses that answer the question (``bounded``: a certified interval, SPEC §1.3)
+ANSWERS = ("optimal", "bounded", "infeasible", "unbounded")
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ class Result:
         }
         if self.kind == "information":
             out["outcome"] = None if self.outcome is None else clean(self.outcome).tolist()
-        else:
+        elif self.kind == "mechanism":
             out["mechanism"] = self.mechanism.to_dict() if self.mechanism is not None else None
         out.update(self.details.to_dict())
         out |= {

@@ -97,15 +97,16 @@ def test_validate_many_files(root, tmp_path):
     bad.write_text("format: amd/1\nkind: auction\n")
     r = runner.invoke(app, ["validate", str(root / MYERSON), str(bad)])
     assert r.exit_code == 2
-    assert "ok" in r.output and "kind: expected 'mechanism' or 'information'" in r.output
+    assert "ok" in r.output and "kind: expected 'mechanism', 'information' or 'dynamic'" in r.output
 
 
 def test_schema_is_json_schema():
     r = runner.invoke(app, ["schema"])
     assert r.exit_code == 0
     schema = json.loads(r.output)
-    mech, info = schema["oneOf"]
-    assert mech["additionalProperties"] is False and info["additionalProperties"] is False
+    mech, info, dyn = schema["oneOf"]
+    assert all(s["additionalProperties"] is False for s in (mech, info, dyn))
+    assert {"good", "periods", "discount", "buyer", "seller_cost", "commitment"} <= set(dyn["properties"])
     assert {"format", "kind", "agents", "prior", "values", "constraints", "objective"} <= set(mech["properties"])
     assert {"states", "prior", "players", "payoffs", "designer", "solution"} <= set(info["properties"])
 

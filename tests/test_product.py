@@ -27,6 +27,7 @@ SOLVE = {  # one instance per solution concept (and the MIP), with the value the
     "bce": ("instances/persuasion/prosecutor.yaml", 0.6),
     "sequential": ("instances/sequential/prisoners-dilemma-g20.yaml", 1.0),
     "extensive": ("instances/extensive/prosecutor-efg.yaml", 0.6),
+    "dynamic": ("instances/dynamic/durable-lecture.yaml", 1.45),
 }
 
 
@@ -82,7 +83,7 @@ def test_solve_json_is_one_document(concept, verbose, tmp_path):
         assert one_json(check)["certificate"]["verified"] is True
 
 
-@pytest.mark.parametrize("concept", ["mechanism-lp", "bce", "extensive"])
+@pytest.mark.parametrize("concept", ["mechanism-lp", "bce", "extensive", "dynamic"])
 def test_solve_table_has_no_banner(concept):
     path, value = SOLVE[concept]
     proc = run("solve", path)
@@ -231,8 +232,9 @@ def test_batch_and_sweep(tmp_path):
     assert (tmp_path / "sweep" / "sweep.csv").read_text().count("optimal") == 2
 
 
-def test_plot(tmp_path):
-    proc = run("plot", "instances/persuasion/prosecutor.yaml", "--out", str(tmp_path / "p.png"))
+@pytest.mark.parametrize("path", ["instances/persuasion/prosecutor.yaml", "instances/dynamic/durable-lecture.yaml"])
+def test_plot(path, tmp_path):
+    proc = run("plot", path, "--out", str(tmp_path / "p.png"))
     assert proc.returncode == 0, proc.stderr
     no_banner(proc.stdout)
     assert (tmp_path / "p.png").stat().st_size > 1000

@@ -13,12 +13,12 @@ and one line in :data:`REGISTRY`.
 
 from __future__ import annotations
 
-from amd.concepts import bce, direct, extensive, reduced_form, sequential
+from amd.concepts import bce, direct, dynamic, extensive, reduced_form, sequential
 from amd.concepts.base import Concept
 
 #: every concept by name: for ``kind: information`` the name is the file's ``solution``
 REGISTRY: dict[str, Concept] = {c.name: c for c in (direct.CONCEPT, reduced_form.CONCEPT, bce.CONCEPT,
-                                                    sequential.CONCEPT, extensive.CONCEPT)}
+                                                    sequential.CONCEPT, extensive.CONCEPT, dynamic.CONCEPT)}
 
 
 def for_instance(inst, reduced: bool | None = None) -> Concept:
@@ -27,6 +27,8 @@ def for_instance(inst, reduced: bool | None = None) -> Concept:
     see :func:`amd.concepts.reduced_form.chosen`), else the direct model."""
     if inst.kind == "information":
         return REGISTRY[inst.design.solution]
+    if inst.kind == "dynamic":
+        return REGISTRY["dynamic"]
     return REGISTRY["reduced_form"] if reduced_form.chosen(inst, reduced) else REGISTRY["direct"]
 
 
@@ -34,6 +36,8 @@ def for_result(inst, document: dict) -> Concept:
     """The concept that wrote ``document`` (a result read back by ``amd verify``)."""
     if inst.kind == "information":
         return REGISTRY[inst.design.solution]
+    if inst.kind == "dynamic":
+        return REGISTRY["dynamic"]
     if document.get("mechanism") is None and isinstance(document.get("reduced_form"), dict):
         return REGISTRY["reduced_form"]
     return REGISTRY["direct"]

@@ -35,6 +35,7 @@ from amd.information import InformationDesign, InformationGame
 from amd.io import efg, families
 from amd.io.arrays import check_distribution, nested_array
 from amd.io.read import read_document
+from amd.limited_commitment import DynamicDesign, DynamicSale
 from amd.numeric import to_number
 from amd.result import STATUSES
 
@@ -61,6 +62,10 @@ NUMBER_SCHEMA = {"anyOf": [{"type": "number"},
                                                          r"(\s*/\s*[+-]?\d+)?\s*$"}]}
 Number = Annotated[float, BeforeValidator(to_number), WithJsonSchema(NUMBER_SCHEMA)]
 Label = Annotated[str, BeforeValidator(_label)]
+
+
+#: the longest horizon a ``kind: dynamic`` file may ask for
+MAX_PERIODS = 50
 
 
 class _Strict(BaseModel):
@@ -171,19 +176,44 @@ class InformationFile(_InstanceFile):
     game: GameSpec | None = None
 
 
+class BuyerSpec(_Strict):
+    types: list[Label] = Field(min_length=1, description="the buyer's persistent private types")
+    values: list[Number] = Field(min_length=1, description="θ_k per type: value of the good (durable) or of one "
+                                                           "period's use (rental), increasing")
+    prior: Any = Field("uniform", description="probabilities in type order, or 'uniform'")
+
+
+class DynamicObjectiveSpec(_Strict):
+    maximize: Literal["revenue"] = "revenue"
+
+
+class DynamicFile(_InstanceFile):
+    """A ``kind: dynamic`` instance file (SPEC §1.3)."""
+
+    kind: Literal["dynamic"]
+    good: Literal["durable", "rental"] = "durable"
+    periods: int = Field(ge=1, le=MAX_PERIODS, description="T, the number of periods")
+    discount: Number = Field(description="δ in (0, 1]")
+    buyer: BuyerSpec
+    seller_cost: Number = Field(0.0, description="the seller's value of the good (durable) or cost per period (rental)")
+    commitment: Literal["limited", "full"] = "limited"
+    objective: DynamicObjectiveSpec = DynamicObjectiveSpec()
+
+
 #: the schema's identity (a URN: it names the format, not a place to download it from)
 SCHEMA_ID = "urn:amd:schema:instance:amd-1"
 
 
 def json_schema() -> dict:
     """JSON Schema of the instance format: a mechanism or an information file."""
-    mech, info = MechanismFile.model_json_schema(), InformationFile.model_json_schema()
-    defs = {**mech.pop("$defs", {}), **info.pop("$defs", {})}
+    mech, info, dyn = (MechanismFile.model_json_schema(), InformationFile.model_json_schema(),
+                       DynamicFile.model_json_schema())
+    defs = {**mech.pop("$defs", {}), **info.pop("$defs", {}), **dyn.pop("$defs", {})}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "amd/1 instance",
-        "oneOf": [mech, info],
+        "oneOf": [mech, info, dyn],
         "$defs": defs,
     }
 
@@ -446,7 +476,7 @@ def parse(document: dict, file: str = "<input>", default_name: str | None = None
     >>> amd.parse({"format": "amd/1", "kind": "auction"})
     Traceback (most recent call last):
     ...
-    amd.errors.InstanceError: <input>: kind: expected 'mechanism' or 'information', got 'auction'
+    amd.errors.InstanceError: <input>: kind: expected 'mechanism', 'information' or 'dynamic', got 'auction'
     """
     if not isinstance(document, dict):
         raise InstanceError(file, None, "expected a mapping with 'format: amd/1' at the top")
@@ -456,8 +486,10 @@ def parse(document: dict, file: str = "<input>", default_name: str | None = None
     kind = document.get("kind")
     if kind == "information":
         return _parse_information(document, file, default_name)
+    if kind == "dynamic":
+        return _parse_dynamic(document, file, default_name)
     if kind != "mechanism":
-        raise InstanceError(file, "kind", f"expected 'mechanism' or 'information', got {short_repr(kind)}")
+        raise InstanceError(file, "kind", f"expected 'mechanism', 'information' or 'dynamic', got {short_repr(kind)}")
     if document.get("family") is not None:
         document = families.expand_document(document, file)
     try:
@@ -542,6 +574,44 @@ def _parse_information(document: dict, file: str, default_name: str | None) -> I
         design=InformationDesign(spec.solution, spec.objective), description=spec.description,
         source=spec.source, expected=spec.expected, spec=document, kind="information", tags=tuple(spec.tags),
     )
+
+
+def _parse_dynamic(document: dict, file: str, default_name: str | None) -> Instance:
+    for several in ("buyers", "sellers"):
+        if several in document:
+            raise InstanceError(file, several, "several buyers or sellers are not supported: with limited commitment "
+                                               "this is an open problem (Doval & Skreta 2022); give one 'buyer'")
+    if isinstance(document.get("buyer"), list):
+        raise InstanceError(file, "buyer", "several buyers are not supported (an open problem with limited "
+                                           "commitment, Doval & Skreta 2022); give one buyer as a mapping")
+    try:
+        spec = DynamicFile.model_validate(document)
+    except ValidationError as e:
+        raise pydantic_error(e, file) from None
+    b = spec.buyer
+    types = tuple(b.types)
+    _unique(list(types), file, "buyer.types", "type")
+    K = len(types)
+    limits.check(K * K * (K + 2), file, "buyer.types", "the period LP (truth-telling terms)", limits.PYTHON_OBJECT)
+    values = nested_array(b.values, (K,), ["one per type"], file, "buyer.values")
+    if np.any(np.diff(values) <= 0):
+        j = int(np.argmax(np.diff(values) <= 0))
+        raise InstanceError(file, f"buyer.values[{j + 1}]", "expected values strictly increasing in type order "
+                                                             f"(list the types from the lowest value), got "
+                                                             f"{values[j + 1]:g} after {values[j]:g}")
+    if b.prior == "uniform":
+        prior = np.full(K, 1.0 / K)
+    else:
+        prior = nested_array(b.prior, (K,), ["one per type"], file, "buyer.prior")
+        check_distribution(prior, file, "buyer.prior")
+    if not 0 < spec.discount <= 1:
+        raise InstanceError(file, "discount", f"expected δ in (0, 1], got {spec.discount:g}")
+    _check_expected(spec, file)
+    sale = DynamicSale(types, values, prior, spec.periods, float(spec.discount), spec.good, float(spec.seller_cost))
+    return Instance(
+        name=spec.name or default_name or "instance", file=file, environment=sale,
+        design=DynamicDesign(spec.commitment), description=spec.description, source=spec.source,
+        expected=spec.expected, spec=document, kind="dynamic", tags=tuple(spec.tags))
 
 
 def _check_expected(spec, file: str) -> None:
