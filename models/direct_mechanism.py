@@ -133,11 +133,21 @@ def _block(lay: Layout, n_rows: int, entries: list, lo, hi) -> RowBlock:
     return RowBlock.from_entries(n_rows, lay.n_columns, R, C, A, lo, hi).nonempty()
 
 
-def feasibility_rows(env: Environment, lay: Layout) -> RowBlock:
-    """Σ_o x(o | θ) = 1."""
+def sorted_profiles(env: Environment, first: int = 0) -> np.ndarray:
+    """Which flat profiles have θ_first ≤ θ_first+1 ≤ … ≤ θ_n (type indices): one per orbit of
+    the permutations of agents first..n."""
+    coords = np.array(np.unravel_index(np.arange(env.n_profiles), env.shape))
+    return np.all(coords[first:-1] <= coords[first + 1:], axis=0) if env.n_agents - first > 1 \
+        else np.ones(env.n_profiles, bool)
+
+
+def feasibility_rows(env: Environment, lay: Layout, profiles: np.ndarray | None = None) -> RowBlock:
+    """Σ_o x(o | θ) = 1 (only at ``profiles``, a boolean mask, when given)."""
     P, O = env.n_profiles, env.n_outcomes
-    rows = np.repeat(np.arange(P), O)
-    return RowBlock.from_entries(P, lay.n_columns, rows, np.arange(P * O), np.ones(P * O), 1.0, 1.0)
+    p = np.arange(P) if profiles is None else np.flatnonzero(profiles)
+    rows = np.repeat(np.arange(p.size), O)
+    cols = (p[:, None] * O + np.arange(O)).ravel()
+    return RowBlock.from_entries(p.size, lay.n_columns, rows, cols, np.ones(p.size * O), 1.0, 1.0)
 
 
 def deviations(env: Environment, i: int) -> tuple[np.ndarray, np.ndarray]:
@@ -186,14 +196,17 @@ def bic_rows(env: Environment, lay: Layout, selected: list | None = None) -> Row
     return _block(lay, offset, entries, 0.0, INF)
 
 
-def ir_rows(env: Environment, lay: Layout, ir: str) -> RowBlock:
-    """Participation: U_i(θ_i | θ) ≥ 0 ex post, in interim or in ex-ante expectation."""
+def ir_rows(env: Environment, lay: Layout, ir: str, agents: int | None = None,
+            profiles: np.ndarray | None = None) -> RowBlock:
+    """Participation: U_i(θ_i | θ) ≥ 0 ex post, in interim or in ex-ante expectation (for the
+    first ``agents`` agents, ex post only at ``profiles`` when given)."""
     entries, offset = [], 0
     P = env.n_profiles
-    for i in range(env.n_agents):
+    for i in range(env.n_agents if agents is None else agents):
         p = np.arange(P)
         if ir == "expost":
-            rows, w, n = offset + p, np.ones(P), P
+            keep = np.ones(P, bool) if profiles is None else profiles
+            rows, w, n = offset + np.cumsum(keep) - 1, keep.astype(float), P
         elif ir == "interim":
             theta_i, _ = _profile_axis(env, i)
             w = env.beliefs(i).ravel()
@@ -207,9 +220,17 @@ def ir_rows(env: Environment, lay: Layout, ir: str) -> RowBlock:
     return _block(lay, offset, entries, 0.0, INF)
 
 
-def budget_rows(env: Environment, lay: Layout, budget: str) -> RowBlock:
-    """Σ_i t_i(θ) = 0 (or ≥ 0, weak) at every θ, or in expectation."""
+def budget_rows(env: Environment, lay: Layout, budget: str, profiles: np.ndarray | None = None) -> RowBlock:
+    """Σ_i t_i(θ) = 0 (or ≥ 0, weak) at every θ (at ``profiles`` when given), or in expectation."""
     P, n = env.n_profiles, env.n_agents
+    if budget.startswith("expost") and profiles is not None:
+        chosen = np.flatnonzero(profiles)
+        p = np.tile(chosen, n)
+        agent = np.repeat(np.arange(n), chosen.size)
+        rows = np.tile(np.arange(chosen.size), n)
+        hi = INF if budget.endswith("_weak") else 0.0
+        return RowBlock.from_entries(chosen.size, lay.n_columns, rows, lay.n_x + agent * P + p, np.ones(n * chosen.size),
+                                     0.0, hi).nonempty()
     p = np.tile(np.arange(P), n)
     agent = np.repeat(np.arange(n), P)
     cols = lay.n_x + agent * P + p
@@ -301,6 +322,25 @@ def build(env: Environment, design: Design, allocation: np.ndarray | None = None
         m.t = pyo.Var(range(n_t), bounds=design.payment_bounds, doc="t_i(θ) at i·|Θ| + p (or its orbit)")
         columns += list(m.t.values())
     form = DirectFormulation(m, columns, lay, env, design, orbits)
+    # With a symmetric mechanism every family of rows is invariant under permuting the agents:
+    # one row per orbit is enough (agent 0; the profiles sorted), and aggregation onto orbit
+    # variables makes the rows of one orbit identical anyway — so the kⁿ profiles are never
+    # written row by row.
+    agents, everyone, others = None, None, None
+    if orbits is not None:
+        agents, everyone, others = 1, sorted_profiles(env), sorted_profiles(env, 1)
+        if design.ic == "dsic":
+            if ic_selected is None:
+                ic_selected = [deviations(env, i) for i in range(env.n_agents)]
+            p, q = ic_selected[0]
+            keep = others[p]
+            empty = np.zeros(0, np.int64)
+            ic_selected = [(p[keep], q[keep])] + [(empty, empty)] * (env.n_agents - 1)
+        elif design.ic == "bic" and ic_selected is not None:
+            ic_selected = [ic_selected[0]] + [np.zeros_like(s) for s in ic_selected[1:]]
+        elif design.ic == "bic":
+            k = env.shape[0]
+            ic_selected = [~np.eye(k, dtype=bool)] + [np.zeros((k, k), bool)] * (env.n_agents - 1)
 
     def add(name: str, block: RowBlock, doc: str) -> None:
         A, lo, hi = form.rows(block)
@@ -308,15 +348,16 @@ def build(env: Environment, design: Design, allocation: np.ndarray | None = None
 
     if allocation is None:  # a fixed allocation was checked on input; as constant rows it would
         # only meet Pyomo's exact (tolerance-free) test of constant constraints
-        add("feasibility", feasibility_rows(env, lay), "Σ_o x(o|θ) = 1")
+        add("feasibility", feasibility_rows(env, lay, everyone), "Σ_o x(o|θ) = 1")
     if design.ic == "dsic":
         add("dsic", dsic_rows(env, lay, ic_selected), "dominant-strategy IC")
     elif design.ic == "bic":
         add("bic", bic_rows(env, lay, ic_selected), "Bayesian IC")
     if design.ir != "none":
-        add(f"{design.ir}_ir", ir_rows(env, lay, design.ir), f"{design.ir} IR")
+        add(f"{design.ir}_ir", ir_rows(env, lay, design.ir, agents, others), f"{design.ir} IR")
     if design.budget != "none" and design.payments:
-        add(f"{design.budget.split('_')[0]}_budget", budget_rows(env, lay, design.budget), f"budget: {design.budget}")
+        add(f"{design.budget.split('_')[0]}_budget", budget_rows(env, lay, design.budget, everyone),
+            f"budget: {design.budget}")
 
     c = objective_coefficients(env, design, lay)
     set_objective(m, columns, c if orbits is None else orbits.M.T @ c, design.objective.sense)

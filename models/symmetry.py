@@ -105,18 +105,27 @@ def orbits(env: Environment, payments: bool) -> Orbits | None:
 
 
 def aggregate_rows(A: sp.csr_array, lo: np.ndarray, hi: np.ndarray, orb: Orbits):
-    """Rows over orbit variables (A M), each distinct row once."""
+    """Rows over orbit variables (A M), each distinct row once, in the order of first occurrence.
+
+    Rows are compared exactly — columns, coefficients rounded to 12 decimals, bounds — all at
+    once in numpy: each row is written as one fixed-width record (padded) and the records are
+    deduplicated by sorting their bytes."""
     B = (A @ orb.M).tocsr()
     B.sum_duplicates()
     B.eliminate_zeros()
     B.sort_indices()
-    keys = {}
-    keep = []
-    for r in range(B.shape[0]):
-        s, e = B.indptr[r], B.indptr[r + 1]
-        key = (B.indices[s:e].tobytes(), np.round(B.data[s:e], 12).tobytes(), lo[r], hi[r])
-        if key not in keys:
-            keys[key] = r
-            keep.append(r)
-    keep = np.asarray(keep, dtype=np.int64)
+    R = B.shape[0]
+    counts = np.diff(B.indptr)
+    L = int(counts.max(initial=0))
+    record = np.zeros((R, 2 * L + 2))
+    record[:, :L] = -1.0  # padding of the column part: no column is -1
+    pos = np.arange(B.nnz) - np.repeat(B.indptr[:-1], counts)
+    rows = np.repeat(np.arange(R), counts)
+    record[rows, pos] = B.indices
+    record[rows, L + pos] = np.round(B.data, 12)
+    record[:, 2 * L] = np.asarray(lo, float) + 0.0  # + 0.0: -0.0 and 0.0 are the same bound
+    record[:, 2 * L + 1] = np.asarray(hi, float) + 0.0
+    keys = np.ascontiguousarray(record).view(np.dtype((np.void, record.shape[1] * 8))).ravel()
+    _, first = np.unique(keys, return_index=True)
+    keep = np.sort(first)
     return B[keep], lo[keep], hi[keep]
