@@ -114,6 +114,17 @@ class SingleItem:
         return groups
 
 
+def myerson_answers(design: Design) -> bool:
+    """Whether Myerson's theorem gives the optimum of ``design`` on a single-item auction with
+    independent private values: revenue (maximized) under DSIC and ex-post or interim
+    participation, randomized mechanisms with payments, no budget constraint or payment bounds
+    (:mod:`amd.concepts.optimal_auction`)."""
+    o = design.objective
+    return (design.ic == "dsic" and design.ir in ("expost", "interim") and design.budget == "none"
+            and design.payments and design.randomized and design.payment_bounds == (None, None)
+            and o.sense == "maximize" and o.payment_weight == 1.0 and all(w == 0 for w in o.agent_weights))
+
+
 def reason_not_applicable(auction: SingleItem | None, design: Design) -> str | None:
     """Why the reduced form cannot answer this design exactly, or None when it can."""
     if auction is None:

@@ -62,6 +62,16 @@ class Certificate:
     def failures(self) -> list[str]:
         return [k for k, c in self.checks.items() if not c.holds]
 
+    def include(self, name: str, violation: float, where: dict | None = None) -> Check:
+        """Add one more family, judged at this certificate's (absolute) tolerance."""
+        v = float(violation)
+        v = float("inf") if v != v else max(0.0, v)
+        check = Check(v, v <= self.tolerance, where if v > self.tolerance else None)
+        self.checks[name] = check
+        self.verified = self.verified and check.holds
+        self.max_violation = max(self.max_violation, v)
+        return check
+
 
 def magnitude(*numbers) -> float:
     """The instance's units: the largest magnitude among ``numbers`` (arrays or scalars; None

@@ -21,14 +21,11 @@ each agent is a function of the reports alone (what Groves payments need).
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 
 from amd.environment import Design, Environment
 from amd.io.schema import Instance
 from amd.mechanism import Mechanism
-from amd.rochet import implementable
 from amd.verifier import Check, verify
 
 
@@ -356,10 +353,35 @@ def myerson(inst: Instance) -> Mechanism:
     for i, o in enumerate(own):
         x[..., o] = share[i]
     x[..., none] = 1 - share.sum(axis=0)
-    rule = dataclasses.replace(inst, design=Design(ic="dsic", ir="expost"))
-    res = implementable(rule, x, method="graph")
-    assert res.implementable, "ironed virtual values give a monotone rule"
-    return res.mechanism
+    return _mechanism(env, x, envelope_payments(env, share))
+
+
+def envelope_payments(env: Environment, share: np.ndarray) -> np.ndarray:
+    r"""The revenue-maximal DSIC, ex-post IR payments of a monotone single-good rule.
+
+    ``share[i, θ]``: agent i's probability of getting the good. Along agent i's types in
+    increasing order of value v_1 ≤ … ≤ v_k (the others' types fixed), the discrete envelope
+    formula gives the smallest utilities IC and IR allow — the shortest paths of Rochet's graph
+    from the outside option (:mod:`amd.rochet`), which for a monotone rule run through adjacent
+    types:
+
+        u(v_1) = 0,   u(v_l) = Σ_{m<l} x(v_m) (v_{m+1} − v_m),   t(v_l) = v_l x(v_l) − u(v_l).
+
+    (Myerson 1981, Lemma 2; Elkind 2007 for the discrete form.) Computed with cumulative sums,
+    one array operation per agent."""
+    b = _bids(env)
+    t = np.empty_like(share, dtype=float)
+    for i in range(env.n_agents):
+        vals = np.moveaxis(b[i], i, 0).reshape(env.shape[i], -1)[:, 0]
+        order = np.argsort(vals, kind="stable")
+        x = np.moveaxis(share[i], i, 0)[order]  # (k, θ_-i…) in increasing value
+        v = vals[order].reshape((-1,) + (1,) * (x.ndim - 1))
+        steps = x[:-1] * np.diff(v, axis=0)
+        u = np.concatenate([np.zeros((1,) + x.shape[1:]), np.cumsum(steps, axis=0)])
+        out = np.empty_like(x)
+        out[order] = v * x - u
+        t[i] = np.moveaxis(out, 0, i)
+    return t
 
 
 MECHANISMS = ("vcg", "clarke", "agv", "second_price", "posted_price", "myerson")

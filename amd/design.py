@@ -50,7 +50,10 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
         is the same; the exploded mechanism is returned and verified.
     reduced : solve a single-item BIC design in interim reduced form (True), never (False), or
         decide (None: when the direct model would have at least 20,000 allocation columns, and
-        always for instances too large to write out). See :mod:`amd.interim`.
+        always for instances too large to write out). See :mod:`amd.interim`. ``False`` also
+        turns off the Myerson fast path: a single-item DSIC revenue design with independent
+        private values is answered by Myerson's optimal auction without an LP (see
+        :mod:`amd.concepts.optimal_auction`) unless ``reduced``, ``full`` or ``symmetric`` is given.
 
     Returns
     -------
@@ -87,7 +90,7 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
             raise InstanceError(f"--{name}", None, f"expected true, false or None, got {value!r}")
     inst = instance if isinstance(instance, Instance) else load(instance)
     options = options.started()
-    concept = concepts.for_instance(inst, reduced)
+    concept = concepts.for_instance(inst, reduced, lp=full is not None or symmetric is not None)
     result = concept.solve(inst, options, tolerance, choices)
     result.options, result.concept = options.as_dict() | choices, concept.name
     return result

@@ -78,7 +78,7 @@ def test_separation_adds_rows_from_a_poor_core():
 def test_generation_on_auction_grids(n, k, value):
     inst = amd.parse({"format": "amd/1", "kind": "mechanism",
                       "family": {"name": "single_item", "bidders": n, "values": {"midpoint": k}}})
-    lazy = amd.solve(inst)  # large enough that generation is the default
+    lazy = amd.solve(inst, reduced=False)  # the LP (not Myerson's rule), large enough that generation is the default
     gen = lazy.details["constraint_generation"]
     assert gen["ic_rows_core"] < gen["ic_rows_full"] / 3
     full = amd.solve(inst, full=True)

@@ -13,22 +13,35 @@ and one line in :data:`REGISTRY`.
 
 from __future__ import annotations
 
-from amd.concepts import bce, direct, dynamic, extensive, reduced_form, sequential
+from amd.concepts import (
+    bce,
+    direct,
+    dynamic,
+    extensive,
+    optimal_auction,
+    reduced_form,
+    sequential,
+)
 from amd.concepts.base import Concept
 
 #: every concept by name: for ``kind: information`` the name is the file's ``solution``
 REGISTRY: dict[str, Concept] = {c.name: c for c in (direct.CONCEPT, reduced_form.CONCEPT, bce.CONCEPT,
-                                                    sequential.CONCEPT, extensive.CONCEPT, dynamic.CONCEPT)}
+                                                    sequential.CONCEPT, extensive.CONCEPT, dynamic.CONCEPT,
+                                                    optimal_auction.CONCEPT)}
 
 
-def for_instance(inst, reduced: bool | None = None) -> Concept:
+def for_instance(inst, reduced: bool | None = None, lp: bool = False) -> Concept:
     """The concept that answers ``inst``: its ``solution`` for information design; for mechanism
-    design the interim reduced form where it applies and pays (``reduced``: force it on or off,
-    see :func:`amd.concepts.reduced_form.chosen`), else the direct model."""
+    design Myerson's optimal auction where the theorem answers it (unless ``lp``: an option of
+    the LP was asked for, or ``reduced`` is set), the interim reduced form where it applies and
+    pays (``reduced``: force it on or off, see :func:`amd.concepts.reduced_form.chosen`), else the
+    direct model."""
     if inst.kind == "information":
         return REGISTRY[inst.design.solution]
     if inst.kind == "dynamic":
         return REGISTRY["dynamic"]
+    if not lp and optimal_auction.applies(inst, reduced) is not None:
+        return REGISTRY["optimal_auction"]
     return REGISTRY["reduced_form"] if reduced_form.chosen(inst, reduced) else REGISTRY["direct"]
 
 
@@ -38,6 +51,8 @@ def for_result(inst, document: dict) -> Concept:
         return REGISTRY[inst.design.solution]
     if inst.kind == "dynamic":
         return REGISTRY["dynamic"]
+    if isinstance(document.get("optimal_auction"), dict):
+        return REGISTRY["optimal_auction"]
     if document.get("mechanism") is None and isinstance(document.get("reduced_form"), dict):
         return REGISTRY["reduced_form"]
     return REGISTRY["direct"]

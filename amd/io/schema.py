@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from amd import game_tree, limits
-from amd.auction import SingleItem, reason_not_applicable
+from amd.auction import SingleItem, myerson_answers, reason_not_applicable
 from amd.environment import Design, Environment, Objective
 from amd.errors import InstanceError, pydantic_error, short_repr
 from amd.extensive import ExtensiveDesign
@@ -374,7 +374,7 @@ def _single_item(spec: MechanismFile, agents, types, outcomes, file):
     auction = SingleItem.from_tables(agents, types, outcomes, marginals, tables, designer)
     design = _design(spec, agents, file)
     why = reason_not_applicable(auction, design)
-    if why is not None:
+    if why is not None and not (auction is not None and myerson_answers(design)):
         raise InstanceError(file, "constraints" if auction is not None else "outcomes",
                             f"{too_many}; amd solves such instances only as single-item auctions in interim "
                             f"reduced form, which {why}" if why.startswith("needs") else f"{too_many}; {why}")
