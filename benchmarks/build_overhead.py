@@ -71,7 +71,7 @@ def main() -> None:
             pure, pure_obj = pure_highs(r.program)
             assert abs(pure_obj - r.objective) < 1e-7
             start = time.perf_counter()
-            d = amd.solve(instance(n, k), method=args.method)
+            d = amd.solve(instance(n, k), method=args.method, reduced=False)  # the default LP path
             default = time.perf_counter() - start
             assert d.status == "optimal" and abs(d.objective - r.objective) < 1e-7
             runs.append((r.timing, wall, pure, r.program.lp.num_row_, r.objective, default))

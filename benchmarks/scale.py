@@ -120,7 +120,7 @@ def main() -> None:
         print("1. single item, DSIC + ex-post IR, midpoint grid")
     for n, k in ((2, 200), (3, 30)) if wanted(1) else ():
         inst = single_item(n, k)
-        t_amd, res = timed(lambda: amd.solve(inst), r)
+        t_amd, res = timed(lambda: amd.solve(inst, reduced=False), r)  # the LP (the default is Myerson's rule)
         myerson = objective_value(inst.environment, inst.design, classic.myerson(inst))
         gen = res.details["constraint_generation"]
         rows = gen["ic_rows_full"] + inst.environment.n_profiles * (1 + n)
@@ -176,7 +176,7 @@ def main() -> None:
         return
     for n, k in ((2, 30), (3, 10), (4, 8)):
         inst = single_item(n, k)
-        t_amd, res = timed(lambda: amd.solve(inst), r)
+        t_amd, res = timed(lambda: amd.solve(inst, reduced=False), r)  # LP against LP
         t_peer, value = timed(lambda: peer(n, k), r)
         print(f"  (n,k)=({n},{k}): amd {t_amd:.2f} s ({res.objective:.9f}), mechaudit {t_peer:.2f} s "
               f"({value:.9f}), |diff| {abs(value - res.objective):.1e}, amd/mechaudit {t_amd / t_peer:.3f}",
