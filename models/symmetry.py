@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from amd.environment import Environment
-
 
 
 @dataclass
@@ -38,17 +38,17 @@ def outcome_permutation(env: Environment, perm: tuple[int, ...], image: np.ndarr
     n, P, O = env.n_agents, env.n_profiles, env.n_outcomes
     V = env.values.reshape(n, P, O)
     D = env.designer_values.reshape(P, O)
-    target = np.empty((n + 1, P, O))  # what outcome ρ(o) must look like at the permuted profiles
+    target = np.empty((O, n + 1, P))  # what outcome ρ(o) must look like at the permuted profiles
     for i in range(n):
-        target[perm[i], image] = V[i]
-    target[n, image] = D
-    have = np.concatenate([V, D[None]], axis=0)
+        target[:, perm[i], image] = V[i].T
+    target[:, n, image] = D.T
+    have = np.ascontiguousarray(np.concatenate([V, D[None]], axis=0).transpose(2, 0, 1))  # (O, n + 1, P)
     free: dict[bytes, list[int]] = {}  # outcomes alike in every value may be matched in order
     for o in range(O):
-        free.setdefault(have[..., o].tobytes(), []).append(o)
+        free.setdefault(have[o].tobytes(), []).append(o)
     rho = np.empty(O, dtype=np.int64)
     for o in range(O):
-        pool = free.get(target[..., o].tobytes())
+        pool = free.get(target[o].tobytes())
         if not pool:
             return None
         rho[o] = pool.pop(0)
@@ -91,15 +91,11 @@ def orbits(env: Environment, payments: bool) -> Orbits | None:
             for i in range(n):
                 col[n_x + i * P: n_x + (i + 1) * P] = n_x + perm[i] * P + image
         images.append(col)
-    while True:  # label propagation: every column takes the smallest label of its orbit
-        before = label.copy()
-        for col in images:
-            np.minimum.at(label, col, label.copy())
-            label = np.minimum(label, label[col])
-        if np.array_equal(label, before):
-            break
-    _, orbit = np.unique(label, return_inverse=True)
-    n_orb = int(orbit.max()) + 1
+    # the orbits are the connected components of "column c and its image under a generator";
+    # components are numbered in the order of their smallest column, x columns first
+    edges = sp.coo_array((np.ones(n_cols * len(images)), (np.tile(label, len(images)), np.concatenate(images))),
+                         shape=(n_cols, n_cols))
+    n_orb, orbit = connected_components(edges, directed=False)
     M = sp.csr_array((np.ones(n_cols), (np.arange(n_cols), orbit)), shape=(n_cols, n_orb))
     return Orbits(M, n_orb, int(orbit[:n_x].max()) + 1)
 
