@@ -415,13 +415,21 @@ PROPERTIES = {
     "expost_budget": Design(ic="none", ir="none", budget="expost"),
     "expost_weak_budget": Design(ic="none", ir="none", budget="expost_weak"),
     "exante_budget": Design(ic="none", ir="none", budget="exante"),
+    # the same balances once the designer's own value of the outcome (a project's cost) is counted
+    "expost_budget_with_designer": Design(ic="none", ir="none", budget="expost", budget_designer=True),
+    "expost_weak_budget_with_designer": Design(ic="none", ir="none", budget="expost_weak", budget_designer=True),
+    "exante_budget_with_designer": Design(ic="none", ir="none", budget="exante", budget_designer=True),
+    "exante_weak_budget_with_designer": Design(ic="none", ir="none", budget="exante_weak", budget_designer=True),
 }
 
 
 def properties(env: Environment, mech: Mechanism, tolerance: float = 1e-7) -> dict[str, Check]:
-    """Which of DSIC, BIC, IR and budget balance ``mech`` satisfies, each with its worst case."""
+    """Which of DSIC, BIC, IR and budget balance ``mech`` satisfies, each with its worst case.
+    Budget balance is reported twice: payments alone (Σ_i t_i), and with the designer's own
+    value of the outcome counted (Σ_i t_i + d(x): a public project's cost is paid out of it)."""
     out = {}
     for name, design in PROPERTIES.items():
         cert = verify(env, design, mech, tolerance)
-        out[name] = cert.checks[name]
+        key = name.removesuffix("_with_designer")
+        out[name] = cert.checks[key]
     return out

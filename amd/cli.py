@@ -370,7 +370,7 @@ def classic(
         out.print(f"  … {left} more profiles not shown (--rows N shows more; --json gives all)")
     for k, c in props.items():
         mark = "[green]holds[/]" if c.holds else f"[red]fails[/] by {c.max_violation:.4g}: {explain(k, c.worst)}"
-        out.print(f"  {k:<20} {mark}")
+        out.print(f"  {k:<32} {mark}")
     raise typer.Exit(0)
 
 

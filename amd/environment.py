@@ -121,6 +121,9 @@ class Design:
     ic: IC = "dsic"
     ir: IR = "expost"
     budget: Budget = "none"
+    #: budget balance counts the designer's own value of the outcome too (a project's cost, a
+    #: seller's value of the good): Σ_i t_i + d(x) instead of Σ_i t_i
+    budget_designer: bool = False
     objective: Objective = field(
         default_factory=lambda: Objective("maximize", "revenue", (), 1.0, 1.0)
     )

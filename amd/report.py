@@ -26,6 +26,8 @@ def explain(name: str, worst: dict | None) -> str:
     if not worst:
         return ""
     w = worst
+    net = name.endswith("_with_designer")
+    name = name.removesuffix("_with_designer")
     if name == "dsic":
         others = f" when {_profile(w['others'])}" if w["others"] else ""
         return f"{w['agent']} of type {w['type']} gains {number(w['gain'])} by reporting {w['report']}{others}"
@@ -40,9 +42,10 @@ def explain(name: str, worst: dict | None) -> str:
     if name == "exante_ir":
         return f"{w['agent']} expects utility {number(w['expected_utility'])}"
     if name.endswith("_budget"):
+        keeps = "the designer's payments plus own value come to" if net else "the designer keeps"
         if "profile" in w:
-            return f"at {_profile(w['profile'])} the designer keeps {number(w['surplus'])}"
-        return f"the designer keeps {number(w['expected_surplus'])} in expectation"
+            return f"at {_profile(w['profile'])} {keeps} {number(w['surplus'])}"
+        return f"{keeps} {number(w['expected_surplus'])} in expectation"
     if name == "feasibility":
         if "total_probability" in w:
             return f"at {_profile(w['profile'])} the outcome probabilities sum to {number(w['total_probability'])}"

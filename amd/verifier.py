@@ -171,6 +171,8 @@ def verify(env: Environment, design: Design, mech: Mechanism,
 
     if design.budget != "none":
         surplus = t.sum(axis=0)  # Σ_i t_i(θ): what the designer keeps
+        if design.budget_designer:  # and the designer's own value of the outcome (a cost: negative)
+            surplus = surplus + (x * env.designer_values).sum(axis=-1)
         weak = design.budget.endswith("_weak")
         if design.budget.startswith("expost"):
             v, idx = _worst(-surplus if weak else np.abs(surplus))

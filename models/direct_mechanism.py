@@ -220,26 +220,30 @@ def ir_rows(env: Environment, lay: Layout, ir: str, agents: int | None = None,
     return _block(lay, offset, entries, 0.0, INF)
 
 
-def budget_rows(env: Environment, lay: Layout, budget: str, profiles: np.ndarray | None = None) -> RowBlock:
-    """Σ_i t_i(θ) = 0 (or ≥ 0, weak) at every θ (at ``profiles`` when given), or in expectation."""
-    P, n = env.n_profiles, env.n_agents
-    if budget.startswith("expost") and profiles is not None:
-        chosen = np.flatnonzero(profiles)
-        p = np.tile(chosen, n)
-        agent = np.repeat(np.arange(n), chosen.size)
-        rows = np.tile(np.arange(chosen.size), n)
-        hi = INF if budget.endswith("_weak") else 0.0
-        return RowBlock.from_entries(chosen.size, lay.n_columns, rows, lay.n_x + agent * P + p, np.ones(n * chosen.size),
-                                     0.0, hi).nonempty()
-    p = np.tile(np.arange(P), n)
-    agent = np.repeat(np.arange(n), P)
-    cols = lay.n_x + agent * P + p
+def budget_rows(env: Environment, lay: Layout, budget: str, profiles: np.ndarray | None = None,
+                designer: bool = False) -> RowBlock:
+    """Σ_i t_i(θ) = 0 (or ≥ 0, weak) at every θ (at ``profiles`` when given), or in expectation;
+    with ``designer`` the designer's value Σ_o x(o|θ) d(o, θ) counts too (a cost is negative)."""
+    P, n, O = env.n_profiles, env.n_agents, env.n_outcomes
+    chosen = np.arange(P) if profiles is None or not budget.startswith("expost") else np.flatnonzero(profiles)
+    m = chosen.size
+    p = np.tile(chosen, n)
+    agent = np.repeat(np.arange(n), m)
+    cols = [lay.n_x + agent * P + p]
     if budget.startswith("expost"):
-        rows, coef, n_rows = p, np.ones(n * P), P
+        rows, coef, n_rows, weight = [np.tile(np.arange(m), n)], [np.ones(n * m)], m, np.ones(m)
     else:
-        rows, coef, n_rows = np.zeros(n * P, int), np.tile(env.prior.ravel(), n), 1
+        weight = env.prior.ravel()
+        rows, coef, n_rows = [np.zeros(n * P, int)], [np.tile(weight, n)], 1
+    if designer:
+        d = env.designer_values.reshape(P, O)[chosen] * weight[:, None]
+        r = np.repeat(np.arange(m), O) if budget.startswith("expost") else np.zeros(m * O, int)
+        rows.append(r)
+        cols.append((chosen[:, None] * O + np.arange(O)).ravel())
+        coef.append(d.ravel())
     hi = INF if budget.endswith("_weak") else 0.0
-    return RowBlock.from_entries(n_rows, lay.n_columns, rows, cols, coef, 0.0, hi).nonempty()
+    return RowBlock.from_entries(n_rows, lay.n_columns, np.concatenate(rows), np.concatenate(cols),
+                                 np.concatenate(coef), 0.0, hi).nonempty()
 
 
 def objective_coefficients(env: Environment, design: Design, lay: Layout) -> np.ndarray:
@@ -356,8 +360,9 @@ def build(env: Environment, design: Design, allocation: np.ndarray | None = None
     if design.ir != "none":
         add(f"{design.ir}_ir", ir_rows(env, lay, design.ir, agents, others), f"{design.ir} IR")
     if design.budget != "none" and design.payments:
-        add(f"{design.budget.split('_')[0]}_budget", budget_rows(env, lay, design.budget, everyone),
-            f"budget: {design.budget}")
+        add(f"{design.budget.split('_')[0]}_budget",
+            budget_rows(env, lay, design.budget, everyone, design.budget_designer),
+            f"budget: {design.budget}" + (" (the designer's value counted)" if design.budget_designer else ""))
 
     c = objective_coefficients(env, design, lay)
     set_objective(m, columns, c if orbits is None else orbits.M.T @ c, design.objective.sense)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -124,3 +125,43 @@ def test_classic_command(root, tmp_path):
     assert runner.invoke(app, ["verify", str(f), str(out)]).exit_code == 0
     r = runner.invoke(app, ["classic", str(f), "-m", "posted_price"])
     assert r.exit_code == 2 and "posted_price needs a price" in r.output
+
+
+def _project(cost, **constraints):
+    doc = {"format": "amd/1", "kind": "mechanism",
+           "family": {"name": "public_project", "agents": 2, "values": [0, 1, 2], "cost": cost}}
+    if constraints:
+        doc["constraints"] = constraints
+        doc["objective"] = {"maximize": "welfare"}
+    return amd.parse(doc)
+
+
+def test_clarke_runs_a_deficit_once_the_cost_is_counted():
+    """Two agents, values 0, 1, 2 (uniform), cost 1.5. Clarke's pivot payments are never negative
+    (payments alone: weakly balanced), but the designer pays the cost: at (2, 2) both pivots are 0
+    and the project costs 1.5; at (1, 2) and (2, 1) one agent pays 0.5 (net −1); at (1, 1) each
+    pays 0.5 (net −0.5); at (2, 0) the high agent pays 1.5 (net 0). Expected net:
+    (−1.5 − 0.5 − 1 − 1)/9 = −4/9."""
+    inst = _project(1.5)
+    props = classic.properties(inst.environment, classic.vcg(inst.environment, pivot=True))
+    assert props["expost_weak_budget"].holds
+    net = props["expost_weak_budget_with_designer"]
+    assert not net.holds and net.worst["surplus"] == pytest.approx(-1.5, abs=1e-9)
+    assert net.worst["profile"] == {"a1": "2", "a2": "2"}
+    ex = props["exante_weak_budget_with_designer"]
+    assert not ex.holds and ex.worst["expected_surplus"] == pytest.approx(-4 / 9, abs=1e-9)
+
+
+def test_bic_pays_for_the_project_out_of_its_own_budget():
+    """BIC, no participation constraint, Σ_i t_i = C·[build] at every profile (the cost counted):
+    the d'Aspremont–Gérard-Varet construction with the designer as a party still reaches the
+    first best, E[(θ1 + θ2 − 1.5)⁺] = (0.5 + 0.5 + 1.5 + 0.5 + 1.5 + 2.5)/9 = 7/9."""
+    inst = _project(1.5, ic="bic", ir="none", budget={"balance": "expost", "include_designer": True})
+    assert inst.design.budget == "expost" and inst.design.budget_designer
+    r = amd.solve(inst)
+    assert r.status == "optimal" and r.certificate.verified
+    assert r.objective == pytest.approx(7 / 9, abs=1e-7)
+    m = r.mechanism
+    net = m.payments.sum(axis=0) + (m.allocation * inst.environment.designer_values).sum(axis=-1)
+    assert np.abs(net).max() <= 1e-7  # the cost is paid by the agents, profile by profile
+

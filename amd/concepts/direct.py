@@ -220,7 +220,7 @@ class Direct(Concept):
         d = inst.design
         parts = [d.ic, f"{d.ir} IR" if d.ir != "none" else "no IR"]
         if d.budget != "none":
-            parts.append(f"{d.budget} BB")
+            parts.append(f"{d.budget} BB" + (" incl. designer" if d.budget_designer else ""))
         parts.append("LP" if d.randomized else "MIP")
         if not d.payments:
             parts.append("no money")

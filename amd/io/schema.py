@@ -101,10 +101,18 @@ class MechanismSpec(_Strict):
     )
 
 
+class BudgetSpec(_Strict):
+    """Budget balance with the designer's own value counted: Σ_i t_i + d(x) = 0 (or ≥ 0, weak)."""
+
+    balance: Literal["expost", "expost_weak", "exante", "exante_weak"]
+    include_designer: bool = Field(False, description="count the designer's value of the outcome (e.g. a "
+                                                      "project's cost) in the balance")
+
+
 class ConstraintsSpec(_Strict):
     ic: Literal["dsic", "bic", "none"] = "dsic"
     ir: Literal["expost", "interim", "exante", "none"] = "expost"
-    budget: Literal["none", "expost", "expost_weak", "exante", "exante_weak"] = "none"
+    budget: Literal["none", "expost", "expost_weak", "exante", "exante_weak"] | BudgetSpec = "none"
 
 
 class ObjectiveSpec(_Strict):
@@ -439,7 +447,8 @@ def _design(spec: MechanismFile, agents, file) -> Design:
         payment_bounds=bounds,
         ic=c.ic,
         ir=c.ir,
-        budget=c.budget,
+        budget=c.budget if isinstance(c.budget, str) else c.budget.balance,
+        budget_designer=not isinstance(c.budget, str) and c.budget.include_designer,
         objective=_objective(spec.objective, agents, file),
     )
 
