@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from amd.certificate import magnitude
 from amd.environment import Design, Environment
 from amd.io.schema import Instance
 from amd.mechanism import Mechanism
@@ -38,12 +39,37 @@ def welfare(env: Environment) -> np.ndarray:
     return env.values.sum(axis=0) + env.designer_values
 
 
-def efficient_allocation(env: Environment) -> np.ndarray:
-    """x*(θ): the first welfare-maximizing outcome, as a 0/1 array (k_1..k_n, |O|)."""
-    return np.eye(env.n_outcomes)[np.argmax(welfare(env), axis=-1)]
+#: how a tie between welfare-maximizing outcomes (or top bids) is broken
+TIES = ("first", "last", "uniform")
 
 
-def vcg(env: Environment, pivot: bool = True, h: np.ndarray | None = None) -> Mechanism:
+def default_ties(env: Environment) -> str:
+    """The textbook tie rule: an auction (a single-good environment) splits ties evenly; a public
+    project (outcomes ``no, build``) builds when Σθ ≥ C; anything else takes the first outcome in
+    the file's order."""
+    try:
+        single_good_outcomes(env)
+        return "uniform"
+    except ValueError:
+        pass
+    return "last" if tuple(env.outcomes) == ("no", "build") else "first"
+
+
+def efficient_allocation(env: Environment, ties: str = "first") -> np.ndarray:
+    """x*(θ) ∈ argmax_o W(o, θ) as an array (k_1..k_n, |O|): the first or the last maximizer in
+    the file's order (0/1), or all maximizers with equal probability (``uniform``). Outcomes within
+    1e-12 (relative) of the maximum count as tied. Any of these keeps Groves payments DSIC: every
+    tied outcome has the same welfare."""
+    W = welfare(env)
+    O = env.n_outcomes
+    tied = W >= W.max(axis=-1, keepdims=True) - 1e-12 * magnitude(W)
+    if ties == "uniform":
+        return tied / tied.sum(axis=-1, keepdims=True)
+    pick = np.argmax(tied, axis=-1) if ties == "first" else O - 1 - np.argmax(tied[..., ::-1], axis=-1)
+    return np.eye(O)[pick]
+
+
+def vcg(env: Environment, pivot: bool = True, h: np.ndarray | None = None, ties: str = "first") -> Mechanism:
     """The VCG (Groves) mechanism: the efficient rule with Groves payments.
 
     Parameters
@@ -55,12 +81,14 @@ def vcg(env: Environment, pivot: bool = True, h: np.ndarray | None = None) -> Me
     h : numpy.ndarray, optional
         A given h, shape (n, k_1..k_n); for DSIC row i must not depend on agent i's own type
         (the verifier tells if it does). Overrides ``pivot``.
+    ties : str
+        ``first``, ``last`` or ``uniform`` (see :func:`efficient_allocation`).
 
     Returns
     -------
     Mechanism
-        x*(θ) ∈ argmax_o W(o, θ) (ties to the first outcome in the file) and
-        t_i(θ) = h_i(θ_{-i}) − W_{-i}(x*(θ), θ).
+        x*(θ) ∈ argmax_o W(o, θ) (ties by ``ties``) and
+        t_i(θ) = h_i(θ_{-i}) − W_{-i}(x*(θ), θ) (in expectation over a tie lottery).
 
     Examples
     --------
@@ -80,7 +108,7 @@ def vcg(env: Environment, pivot: bool = True, h: np.ndarray | None = None) -> Me
     teams, Econometrica 1973.
     """
     W = welfare(env)
-    x = efficient_allocation(env)
+    x = efficient_allocation(env, ties)
     t = np.empty((env.n_agents,) + env.shape)
     for i in range(env.n_agents):
         W_others = W - env.values[i]
@@ -95,7 +123,7 @@ def vcg(env: Environment, pivot: bool = True, h: np.ndarray | None = None) -> Me
     return _mechanism(env, x, t)
 
 
-def agv(env: Environment) -> Mechanism:
+def agv(env: Environment, ties: str = "first") -> Mechanism:
     """The AGV (expected-externality) mechanism: efficient, BIC with independent types, and
     balanced at every profile.
 
@@ -133,7 +161,7 @@ def agv(env: Environment) -> Mechanism:
     if n < 2:
         raise ValueError("AGV needs at least two agents")
     W = welfare(env)
-    x = efficient_allocation(env)
+    x = efficient_allocation(env, ties)
     xi = []
     for i in range(n):
         realized = (x * (W - env.values[i])).sum(axis=-1)
@@ -173,7 +201,7 @@ def _bids(env: Environment) -> np.ndarray:
     return np.stack([env.values[i][..., o] for i, o in enumerate(own)])
 
 
-def second_price(env: Environment, reserve: float = 0.0) -> Mechanism:
+def second_price(env: Environment, reserve: float = 0.0, ties: str = "first") -> Mechanism:
     """Vickrey's second-price auction with a reserve.
 
     Parameters
@@ -187,8 +215,8 @@ def second_price(env: Environment, reserve: float = 0.0) -> Mechanism:
     Returns
     -------
     Mechanism
-        The highest bid ≥ ``reserve`` wins (ties to the first bidder) and pays
-        max(reserve, highest other bid).
+        The highest bid ≥ ``reserve`` wins and pays max(reserve, highest other bid); tied top
+        bidders by ``ties``: the first, the last, or each with equal probability (``uniform``).
 
     Raises
     ------
@@ -209,16 +237,22 @@ def second_price(env: Environment, reserve: float = 0.0) -> Mechanism:
     """
     none, own = single_good_outcomes(env)
     b = _bids(env)
-    winner = np.argmax(b, axis=0)
-    top = np.take_along_axis(b, winner[None], 0)[0]
+    top = b.max(axis=0)
     sells = top >= reserve
+    tied = b >= top[None] - 1e-12 * magnitude(b)
+    if ties == "uniform":
+        share = tied / tied.sum(axis=0)
+    else:
+        n = env.n_agents
+        pick = np.argmax(tied, axis=0) if ties == "first" else n - 1 - np.argmax(tied[::-1], axis=0)
+        share = (np.arange(n).reshape((-1,) + (1,) * len(env.shape)) == pick[None]).astype(float)
     x = np.zeros(env.shape + (env.n_outcomes,))
     t = np.zeros((env.n_agents,) + env.shape)
     for i, o in enumerate(own):
-        wins = sells & (winner == i)
+        wins = np.where(sells, share[i], 0.0)
         x[..., o] = wins
         others = np.delete(b, i, axis=0).max(axis=0) if env.n_agents > 1 else np.full(env.shape, -np.inf)
-        t[i] = np.where(wins, np.maximum(reserve, others), 0.0)
+        t[i] = wins * np.maximum(reserve, others)
     x[..., none] = ~sells
     return _mechanism(env, x, t)
 
@@ -387,17 +421,23 @@ def envelope_payments(env: Environment, share: np.ndarray) -> np.ndarray:
 MECHANISMS = ("vcg", "clarke", "agv", "second_price", "posted_price", "myerson")
 
 
-def build(name: str, inst: Instance, *, price: float | None = None, reserve: float = 0.0) -> Mechanism:
-    """The classic mechanism ``name`` on ``inst`` (ValueError when it does not apply)."""
+def build(name: str, inst: Instance, *, price: float | None = None, reserve: float = 0.0,
+          ties: str | None = None) -> Mechanism:
+    """The classic mechanism ``name`` on ``inst`` (ValueError when it does not apply); ties by
+    ``ties``, or the textbook rule of :func:`default_ties` (posted prices serve the agents in
+    order, and Myerson's auction always splits ties evenly)."""
     env = inst.environment
+    ties = ties or default_ties(env)
+    if ties not in TIES:
+        raise ValueError(f"ties: expected one of {', '.join(TIES)}, got {ties!r}")
     if name == "vcg":
-        return vcg(env, pivot=False)
+        return vcg(env, pivot=False, ties=ties)
     if name == "clarke":
-        return vcg(env, pivot=True)
+        return vcg(env, pivot=True, ties=ties)
     if name == "agv":
-        return agv(env)
+        return agv(env, ties)
     if name == "second_price":
-        return second_price(env, reserve)
+        return second_price(env, reserve, ties)
     if name == "posted_price":
         if price is None:
             raise ValueError("posted_price needs a price")

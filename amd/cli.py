@@ -327,6 +327,10 @@ def classic(
                                   help="vcg | clarke | agv | second_price | posted_price | myerson."),
     price: Optional[float] = typer.Option(None, "--price", help="The price, for posted_price."),
     reserve: float = typer.Option(0.0, "--reserve", help="The reserve price, for second_price."),
+    ties: Optional[str] = typer.Option(
+        None, "--ties", help="first | last | uniform: how tied outcomes (or top bids) are chosen. Default: the textbook "
+                             "rule — auctions split ties evenly, a public project (outcomes no, build) builds when "
+                             "Σθ ≥ C, otherwise the first outcome in the file."),
     as_json: bool = typer.Option(False, "--json", help="Print mechanism, objective and properties as JSON."),
     out_file: Optional[Path] = typer.Option(None, "--out", help="Also write the JSON (readable by amd verify)."),
     rows: int = typer.Option(40, "--rows", min=0, help="Profiles to show in the table."),
@@ -349,21 +353,25 @@ def classic(
     inst = direct.require_explicit(load(file))
     if mechanism not in catalog.MECHANISMS:
         raise InstanceError("--mechanism", None, f"expected one of {', '.join(catalog.MECHANISMS)}, got {mechanism!r}")
+    if ties is not None and ties not in catalog.TIES:
+        raise InstanceError("--ties", None, f"expected one of {', '.join(catalog.TIES)}, got {ties!r}")
+    rule = ties or catalog.default_ties(inst.environment)
     try:
-        mech = catalog.build(mechanism, inst, price=price, reserve=reserve)
+        mech = catalog.build(mechanism, inst, price=price, reserve=reserve, ties=rule)
     except ValueError as e:
         raise InstanceError(str(file), None, f"{mechanism}: {e}") from None
     props = catalog.properties(inst.environment, mech)
     value = objective_value(inst.environment, inst.design, mech)
     payload = {"format": "amd/1", "instance": inst.name, "kind": "mechanism", "classic": mechanism,
-               "objective": value, "mechanism": mech.to_dict(),
+               "ties": rule, "objective": value, "mechanism": mech.to_dict(),
                "properties": {k: c.to_dict() for k, c in props.items()}, "versions": versions()}
     if out_file is not None:
         write_json(out_file, payload, indent=1)
     if as_json:
         sys.stdout.write(dumps(payload) + "\n")
         raise typer.Exit(0)
-    out.print(f"[bold]{mechanism}[/] on {inst.name}: {inst.design.objective.name} = {value:.10g}")
+    out.print(f"[bold]{mechanism}[/] on {inst.name}: {inst.design.objective.name} = {value:.10g}   "
+              f"(ties: {rule}{'' if ties else ', the default here'})")
     table, left = mechanism_table(mech, inst.environment.prior, rows)
     out.print(table)
     if left:

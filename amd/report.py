@@ -169,6 +169,23 @@ def tree_outcome_table(tree, pi: np.ndarray, max_rows: int = 40) -> Table:
     return t
 
 
+def interim_view_table(view: dict, max_rows: int = 40) -> Table:
+    """The interim rule of a BIC mechanism: per agent and type, expected value, payment, utility."""
+    t = Table(title="interim view (own beliefs)", title_justify="left", show_edge=False, header_style="bold")
+    for col in ("agent", "type", "E[value]", "E[payment]", "E[utility]"):
+        t.add_column(escape(col), justify="left" if col in ("agent", "type") else "right")
+    shown = total = 0
+    for agent, row in view.items():
+        for typ, v, p, u in zip(row["types"], row["expected_value"], row["expected_payment"], row["expected_utility"]):
+            total += 1
+            if shown < max_rows:
+                t.add_row(escape(agent), escape(typ), number(v), number(p), number(u))
+                shown += 1
+    if total > shown:
+        t.caption = f"… {total - shown} more rows (--rows N shows more; --json gives all)"
+    return t
+
+
 def interim_table(form: dict, max_rows: int = 40) -> Table:
     """The interim rule per bidder (alike bidders once) and how the lottery implements it."""
     t = Table(title=f"interim reduced form: {len(form['ex_post']['lottery'])} hierarch"

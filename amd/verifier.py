@@ -21,7 +21,7 @@ from amd.certificate import DEFAULT_TOLERANCE, Certificate, Check, Checks, magni
 from amd.environment import Design, Environment
 from amd.mechanism import Mechanism
 
-__all__ = ["DEFAULT_TOLERANCE", "Certificate", "Check", "objective_value", "utility_table", "verify"]
+__all__ = ["DEFAULT_TOLERANCE", "Certificate", "Check", "interim_view", "objective_value", "utility_table", "verify"]
 
 
 def utility_table(env: Environment, mech: Mechanism, i: int) -> np.ndarray:
@@ -30,6 +30,22 @@ def utility_table(env: Environment, mech: Mechanism, i: int) -> np.ndarray:
     vr = np.moveaxis(env.values[i], i, -2)  # (θ_-i…, true, o)
     U = vr @ np.swapaxes(xr, -1, -2)  # (θ_-i…, true, report)
     return U - np.moveaxis(mech.payments[i], i, -1)[..., None, :]
+
+
+def interim_view(env: Environment, mech: Mechanism) -> dict[str, dict[str, list]]:
+    """Per agent and type, under the agent's own beliefs p(θ_-i | θ_i) (correlated priors too):
+    the expected value of the outcome V_i(θ_i), the expected payment T_i(θ_i) and the expected
+    utility V_i − T_i of reporting truthfully — the interim rule of a BIC mechanism."""
+    out = {}
+    for i, a in enumerate(env.agents):
+        belief = env.beliefs(i)
+        others = tuple(j for j in range(env.n_agents) if j != i)
+        value = (belief * (mech.allocation * env.values[i]).sum(axis=-1)).sum(axis=others)
+        pay = (belief * mech.payments[i]).sum(axis=others)
+        out[a] = {"types": list(env.types[i]), "expected_value": [float(v) + 0.0 for v in value],
+                  "expected_payment": [float(t) + 0.0 for t in pay],
+                  "expected_utility": [float(v - t) + 0.0 for v, t in zip(value, pay)]}
+    return out
 
 
 def _others(env: Environment, i: int, idx) -> dict:

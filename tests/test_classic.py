@@ -165,3 +165,39 @@ def test_bic_pays_for_the_project_out_of_its_own_budget():
     net = m.payments.sum(axis=0) + (m.allocation * inst.environment.designer_values).sum(axis=-1)
     assert np.abs(net).max() <= 1e-7  # the cost is paid by the agents, profile by profile
 
+
+
+def test_ties_are_said_and_chosen(tmp_path):
+    """A public project with cost 2 and values 0, 1, 2: Σθ = C at (0, 2), (1, 1), (2, 0). The
+    textbook rule builds when Σθ ≥ C (P(build) = 6/9); the first-outcome rule only when Σθ > C
+    (3/9). Either way Clarke is DSIC and welfare is E[(Σθ − 2)⁺] = (1 + 1 + 2)/9 = 4/9."""
+    inst = _project(2)
+    env = inst.environment
+    assert classic.default_ties(env) == "last"
+    for ties, p_build in (("last", 6 / 9), ("first", 3 / 9)):
+        m = classic.build("clarke", inst, ties=ties)
+        assert float((env.prior * m.allocation[..., 1]).sum()) == pytest.approx(p_build, abs=1e-12)
+        assert amd.verify(env, classic.PROPERTIES["dsic"], m).verified
+        welfare = float((env.prior * (m.allocation * classic.welfare(env)).sum(axis=-1)).sum())
+        assert welfare == pytest.approx(4 / 9, abs=1e-12)
+    f = tmp_path / "p.yaml"
+    f.write_text(json.dumps({"format": "amd/1", "kind": "mechanism",
+                             "family": {"name": "public_project", "agents": 2, "values": [0, 1, 2], "cost": 2}}))
+    runner = CliRunner()
+    out = json.loads(runner.invoke(app, ["classic", str(f), "-m", "clarke", "--json"]).output)
+    assert out["ties"] == "last"
+    bad = runner.invoke(app, ["classic", str(f), "-m", "clarke", "--ties", "coin"])
+    assert bad.exit_code == 2 and "--ties" in bad.output
+
+
+def test_an_auction_splits_tied_top_bids():
+    """Second price, two bidders with values 1 or 2 (uniform): at (2, 2) each wins with
+    probability 1/2 and pays 2; revenue 1/4·2 + 3/4·1 = 1.25 whatever the tie rule."""
+    inst = amd.load("instances/auctions/two-bidders-two-values.yaml")
+    env = inst.environment
+    assert classic.default_ties(env) == "uniform"
+    m = classic.build("second_price", inst)
+    assert m.allocation[1, 1].tolist() == pytest.approx([0.0, 0.5, 0.5])
+    assert m.payments[:, 1, 1].tolist() == pytest.approx([1.0, 1.0])  # expected: 2 with probability 1/2
+    assert objective_value(env, inst.design, m) == pytest.approx(1.25, abs=1e-12)
+    assert amd.verify(inst, m).verified

@@ -147,3 +147,16 @@ def test_independent_prior_cannot_extract_full_surplus():
     φ(1) = 1 - (2 - 1)·P(v > 1)/P(v = 1) = 0 and φ(2) = 2, i.e. 2 · P(max v = 2) = 3/2."""
     inst = instance(None, ic="bic", ir="interim", **_cremer_mclean([[0.25, 0.25], [0.25, 0.25]]))
     assert optimum(inst) == pytest.approx(1.5, abs=TOL)
+
+
+def test_the_interim_view_of_a_bic_optimum_is_myersons():
+    """Two bidders, values 0.05 … 0.95 uniform, BIC: the optimum (over symmetric mechanisms) gives
+    the top type the item unless the other is also top, then half the time: Q(0.95) = 0.9 + 0.05
+    = 0.95, so E[value] = 0.95·0.95 = 0.9025; by the envelope formula its utility is
+    Σ_{v < 0.95, v ≥ reserve} Q(v)·0.1 = 0.1·(0.55 + 0.65 + 0.75 + 0.85) = 0.28."""
+    r = amd.solve("instances/auctions/myerson-2-bidders-bic-midpoint10.yaml")
+    view = r.details["interim"]["b1"]
+    top = view["types"].index("0.95")
+    assert view["expected_value"][top] == pytest.approx(0.9025, abs=1e-7)
+    assert view["expected_utility"][top] == pytest.approx(0.28, abs=1e-7)
+    assert view["expected_payment"][top] == pytest.approx(0.9025 - 0.28, abs=1e-7)

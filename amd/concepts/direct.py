@@ -21,7 +21,7 @@ from amd.errors import InstanceError
 from amd.io.schema import Instance
 from amd.mechanism import Mechanism
 from amd.models import direct_mechanism, symmetry
-from amd.report import mechanism_table
+from amd.report import interim_view_table, mechanism_table
 from amd.result import Details, Result, checked, no_gc, timed
 from amd.solver import (
     LinearProgram,
@@ -29,7 +29,10 @@ from amd.solver import (
     TriviallyInfeasible,
     solve_with_cuts,
 )
-from amd.verifier import DEFAULT_TOLERANCE, instance_scale, objective_value, verify
+from amd.verifier import DEFAULT_TOLERANCE, instance_scale, interim_view, objective_value, verify
+
+#: BIC results carry the interim view up to this many type profiles
+INTERIM_VIEW_UP_TO = 100_000
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ class DirectDetails(Details):
     constraint_generation: ConstraintGeneration | None = None
     #: the instance's numbers were divided by this before solving (see :func:`_in_solver_units`)
     solver_units: float | None = None
+    #: BIC: per agent and type the expected value, payment and utility (amd.verifier.interim_view)
+    interim: dict | None = None
 
 
 def solve_fixed_allocation(inst: Instance, allocation: np.ndarray, *, objective: Objective | None = None,
@@ -166,7 +171,8 @@ def solve_design(inst: Instance, design: Design, options: SolverOptions, toleran
         Symmetry(env.n_agents, form.layout.n_columns, orbits.n_orbits) if orbits is not None else None,
         ConstraintGeneration(separation.ic_row_count(env, design.ic), len(getattr(form.model, design.ic)), added,
                              rounds) if lazy else None,
-        unit if unit != 1.0 else None)
+        unit if unit != 1.0 else None,
+        interim_view(env, mech) if design.ic == "bic" and env.n_profiles <= INTERIM_VIEW_UP_TO else None)
 
     status, message = checked(out.status, out.message, value, out.objective * unit, cert,
                                "objective recomputed from the mechanism", "the solver's mechanism")
@@ -204,6 +210,9 @@ class Direct(Concept):
             console.print(table)
             if left:
                 console.print(f"  … {left} more profiles not shown (--rows N shows more; --json or --out gives all)")
+        view = getattr(result.details, "interim", None)
+        if view:
+            console.print(interim_view_table(view, max_rows))
 
     def footnote(self, result):
         gen = getattr(result.details, "constraint_generation", None)

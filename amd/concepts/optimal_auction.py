@@ -4,7 +4,7 @@ For a single item with independent private values, revenue under DSIC and ex-pos
 participation, randomized mechanisms, no budget or payment bounds, the optimum is the ironed
 virtual-value auction (Myerson 1981; Elkind 2007 for discrete values): the item to a highest
 positive ironed virtual value, ties split evenly, envelope payments. amd returns it without an
-LP (:mod:`amd.myerson` on the compact form; :func:`amd.classic.myerson` for the ex-post
+LP (:mod:`amd.virtual_values` on the compact form; :func:`amd.classic.myerson` for the ex-post
 mechanism) and checks it like any answer: the full DSIC/IR verifier on the written-out
 mechanism, monotone virtual values, and the revenue computed two independent ways (the
 order-statistics formula E[max φ̄⁺] and the interim envelope payments) must agree. The
@@ -20,7 +20,8 @@ import numpy as np
 from rich.markup import escape
 from rich.table import Table
 
-from amd import classic, interim, limits, myerson
+from amd import classic, interim, limits
+from amd import virtual_values as vv
 from amd.auction import SingleItem, myerson_answers
 from amd.certificate import Checks, magnitude
 from amd.concepts.base import Concept
@@ -62,9 +63,9 @@ def applies(inst, reduced: bool | None) -> SingleItem | None:
 
 def rule(auction: SingleItem):
     """(φ̄, Q, T, E[max φ̄⁺]) per bidder."""
-    phis = myerson.virtual_values(auction)
-    Q, T = myerson.interim_rule(auction, phis)
-    return phis, Q, T, myerson.expected_max(phis, auction.marginals)
+    phis = vv.virtual_values(auction)
+    Q, T = vv.interim_rule(auction, phis)
+    return phis, Q, T, vv.expected_max(phis, auction.marginals)
 
 
 def certify(inst, auction: SingleItem, tolerance: float, phis, Q, T, bound):
