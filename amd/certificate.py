@@ -50,14 +50,19 @@ class Certificate:
     max_violation: float
     tolerance: float
     checks: dict[str, Check] = field(default_factory=dict)
+    #: for an infeasible instance: the constraints that cannot hold together (amd.infeasibility)
+    infeasibility: dict | None = None
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "verified": self.verified,
             "max_violation": self.max_violation,
             "tolerance": self.tolerance,
             "checks": {k: c.to_dict() for k, c in self.checks.items()},
         }
+        if self.infeasibility is not None:
+            out["infeasibility"] = self.infeasibility
+        return out
 
     def failures(self) -> list[str]:
         return [k for k, c in self.checks.items() if not c.holds]

@@ -225,8 +225,11 @@ def print_result(result: Result, inst, console: Console, max_rows: int, concept)
     if result.message and result.message.lower() != result.status:
         console.print(f"  {escape(result.message)}")
     concept.report(result, inst, console, max_rows)
-    if result.certificate is not None:
-        console.print(certificate_table(result.certificate))
+    cert = result.certificate
+    if cert is not None and cert.infeasibility is not None:
+        console.print(f"  why: {escape(cert.infeasibility['words'])}")
+    elif cert is not None:
+        console.print(certificate_table(cert))
     note = concept.footnote(result)
     if note:
         console.print(note, style="dim")

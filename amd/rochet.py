@@ -71,6 +71,8 @@ class Witness(Details):
     words: str | None = None
     weak_monotonicity: dict | None = None
     note: str | None = None
+    #: which constraints clash (amd.infeasibility), when the payments-only LP is infeasible
+    infeasibility: dict | None = None
 
     def to_dict(self) -> dict:
         out = super().to_dict()
@@ -405,7 +407,7 @@ def _wm_summary(w: dict | None, tol: float) -> dict:
     return out
 
 
-def _by_lp(inst: Instance, x: np.ndarray, why: str) -> Implementability:
+def _by_lp(inst: Instance, x: np.ndarray, reason: str) -> Implementability:
     """The payments-only LP: the core engine's model with the allocation fixed."""
     env, design = inst.environment, inst.design
     if not design.payments:  # nothing to choose: the rule is implementable iff it already complies
@@ -416,10 +418,10 @@ def _by_lp(inst: Instance, x: np.ndarray, why: str) -> Implementability:
         return Implementability(check.verified, mech.payments if check.verified else None, cert, mech, check)
     result = solve_fixed_allocation(inst, x)
     if result.status == "optimal":
-        cert = Witness("lp", design.ic, reason=why, verified=result.certificate.verified)
+        cert = Witness("lp", design.ic, reason=reason, verified=result.certificate.verified)
         return Implementability(True, result.mechanism.payments, cert, result.mechanism, result.certificate)
     if result.status != "infeasible":
-        return Implementability(False, None, Witness("lp", design.ic, reason=why, status=result.status,
+        return Implementability(False, None, Witness("lp", design.ic, reason=reason, status=result.status,
                                                      message=result.message))
     surplus = None
     words = "no payments satisfy " + ", ".join(
@@ -427,6 +429,9 @@ def _by_lp(inst: Instance, x: np.ndarray, why: str) -> Implementability:
                     f"{design.ir} IR" if design.ir != "none" else "",
                     f"{design.budget} budget balance" if design.budget != "none" else "",
                     "the payment bounds" if design.payment_bounds != (None, None) else "") if c)
+    why = result.certificate.infeasibility if result.certificate is not None else None
+    if why is not None:
+        words += f" (together: {why['words'].removesuffix(' cannot hold together')})"
     if design.budget != "none":
         # how much the rule needs the designer to pay in, without the budget constraint
         relaxed = dataclasses.replace(inst, design=dataclasses.replace(design, budget="none"))
@@ -437,5 +442,5 @@ def _by_lp(inst: Instance, x: np.ndarray, why: str) -> Implementability:
             if surplus < 0:
                 words += (f": without budget balance the best expected surplus is {surplus:.6g}, i.e. the "
                           f"designer must subsidize {-surplus:.6g} in expectation")
-    return Implementability(False, None, Witness("lp", design.ic, reason=why, max_expected_surplus=surplus,
-                                                 words=words))
+    return Implementability(False, None, Witness("lp", design.ic, reason=reason, max_expected_surplus=surplus,
+                                                 words=words, infeasibility=why))

@@ -12,9 +12,12 @@ import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
+import pyomo.environ as pyo
+import scipy.sparse as sp
 
-from amd import limits, separation
+from amd import infeasibility, limits, separation
 from amd.auction import SingleItem
+from amd.certificate import Certificate
 from amd.concepts.base import Concept, count
 from amd.environment import Design, Environment, Objective
 from amd.errors import InstanceError
@@ -29,7 +32,13 @@ from amd.solver import (
     TriviallyInfeasible,
     solve_with_cuts,
 )
-from amd.verifier import DEFAULT_TOLERANCE, instance_scale, interim_view, objective_value, verify
+from amd.verifier import (
+    DEFAULT_TOLERANCE,
+    instance_scale,
+    interim_view,
+    objective_value,
+    verify,
+)
 
 #: BIC results carry the interim view up to this many type profiles
 INTERIM_VIEW_UP_TO = 100_000
@@ -162,7 +171,13 @@ def solve_design(inst: Instance, design: Design, options: SolverOptions, toleran
     run = solve_with_cuts(program, timing, separate, add, separation.MAX_ROUNDS, "constraint generation")
     out, rounds, added = run.out, run.rounds, run.added
     if out.values is None:
-        return Result(inst.name, out.status, timing=timing, message=out.message, program=program)
+        cert = None
+        if out.status == "infeasible":
+            with timed(timing, "explain_s"):
+                why = infeasibility.explain(program, families(form, program, design), row_label(env, form, program))
+            if why is not None:
+                cert = Certificate(False, 0.0, 0.0, {}, why)
+        return Result(inst.name, out.status, certificate=cert, timing=timing, message=out.message, program=program)
     if run.error:
         return Result(inst.name, "error", timing=timing, program=program, message=run.error + " (try --full)")
     mech, cert = run.solution
@@ -178,6 +193,60 @@ def solve_design(inst: Instance, design: Design, options: SolverOptions, toleran
                                "objective recomputed from the mechanism", "the solver's mechanism")
     return Result(inst.name, status, value, mech, cert, timing, out.gap, message, program=program,
                   details=details)
+
+
+def families(form, program: LinearProgram, design: Design) -> list[infeasibility.Group]:
+    """The model's constraint families (its Pyomo constraint blocks) and the payment bounds, as
+    groups of HiGHS rows and columns for :func:`amd.infeasibility.explain`."""
+    groups = []
+    for block in form.model.component_objects(pyo.Constraint, active=True):
+        rows = program.rows_of(block)
+        groups.append(infeasibility.Group(block.local_name, rows[rows >= 0]))
+    if design.payments and design.payment_bounds != (None, None):
+        t_cols = np.flatnonzero(program.index >= form.layout.n_x if form.orbits is None
+                                else program.index >= form.orbits.n_x)
+        groups.append(infeasibility.Group("payment_bounds", columns=t_cols))
+    return groups
+
+
+def row_label(env: Environment, form, program: LinearProgram):
+    """``label(family, row)``: a row of the direct model in words — whose constraint, at which
+    type — read off its payment columns; None for a symmetric model (orbit columns)."""
+    if form.orbits is not None or not form.layout.payments:
+        return None
+    lp = program.highs.getLp()
+    A = sp.csc_array((np.asarray(lp.a_matrix_.value_), np.asarray(lp.a_matrix_.index_), np.asarray(lp.a_matrix_.start_)),
+                     shape=(lp.num_row_, lp.num_col_)).tocsr()
+    lay = form.layout
+    coords = np.unravel_index(np.arange(env.n_profiles), env.shape)
+
+    def label(family: str, r: int) -> dict | None:
+        cols = program.index[A.indices[A.indptr[r]:A.indptr[r + 1]]]
+        coef = A.data[A.indptr[r]:A.indptr[r + 1]]
+        t = cols >= lay.n_x
+        if not t.any():
+            return None
+        agent, prof = np.divmod(cols[t] - lay.n_x, env.n_profiles)
+        if family.endswith("budget"):
+            return {"family": family} | ({"profile": _profile_words(env, prof[0])} if family.startswith("expost") else {})
+        if len(set(agent.tolist())) != 1:
+            return None
+        i = int(agent[0])
+        types = env.types[i]
+        own = sorted({types[coords[i][p]] for p, a in zip(prof, coef[t]) if a < 0})
+        out = {"family": family, "agent": env.agents[i], "type": "/".join(own)}
+        if family in ("dsic", "bic"):
+            out["report"] = "/".join(sorted({types[coords[i][p]] for p, a in zip(prof, coef[t]) if a > 0}))
+        if family in ("dsic", "expost_ir"):
+            out["profile"] = _profile_words(env, prof[0])
+        return out
+
+    return label
+
+
+def _profile_words(env: Environment, p: int) -> str:
+    idx = np.unravel_index(int(p), env.shape)
+    return ", ".join(f"{a}={t[j]}" for a, t, j in zip(env.agents, env.types, idx))
 
 
 def require_explicit(inst: Instance) -> Instance:
