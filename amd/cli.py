@@ -125,6 +125,8 @@ def solve(
     rows: int = typer.Option(40, "--rows", min=0, help="Profiles to show in the table."),
     verbose: bool = typer.Option(False, "--verbose", help="Show the HiGHS log."),
     full: bool = typer.Option(False, "--full", help="Build every IC row instead of generating them lazily."),
+    tidy: bool = typer.Option(False, "--tidy", help="Among optimal mechanisms, pick one whose largest payment is "
+                                                    "smallest (a second LP on the optimal face; same objective)."),
     reduced: Optional[bool] = typer.Option(
         None, "--reduced/--direct",
         help="Single-item BIC: solve in interim reduced form (Border's inequalities), or force the direct "
@@ -151,7 +153,7 @@ def solve(
     from amd.result import ANSWERS
 
     result = run(inst, time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose,
-                 full=True if full else None, reduced=reduced)
+                 full=True if full else None, reduced=reduced, tidy=tidy)
     payload = result.to_dict()
     if out_file is not None:
         write_json(out_file, payload, indent=1)

@@ -28,7 +28,7 @@ __all__ = ["Result", "solve", "solve_fixed_allocation", "verify"]
 def solve(instance: Instance | str | Path, *, time_limit: float | None = None, gap: float | None = None,
           threads: int | None = None, method: str = "choose", tolerance: float = DEFAULT_TOLERANCE,
           verbose: bool = False, full: bool | None = None, symmetric: bool | None = None,
-          reduced: bool | None = None) -> Result:
+          reduced: bool | None = None, tidy: bool = False) -> Result:
     """Solve ``instance`` (an :class:`Instance` or a file path) by its solution concept
     (:mod:`amd.concepts`) and verify the answer independently.
 
@@ -53,7 +53,10 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
         always for instances too large to write out). See :mod:`amd.interim`. ``False`` also
         turns off the Myerson fast path: a single-item DSIC revenue design with independent
         private values is answered by Myerson's optimal auction without an LP (see
-        :mod:`amd.concepts.optimal_auction`) unless ``reduced``, ``full`` or ``symmetric`` is given.
+        :mod:`amd.concepts.optimal_auction`) unless ``reduced``, ``full``, ``symmetric`` or ``tidy``
+        is given.
+    tidy : after the optimum, pick on the optimal face a mechanism whose largest payment is
+        smallest (same objective; ``details.tidy`` says before and after).
 
     Returns
     -------
@@ -81,7 +84,7 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
     design as an LP/MIP); R. Myerson, Optimal auction design, 1981.
     """
     options = SolverOptions(time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose)
-    choices = {"tolerance": tolerance, "full": full, "symmetric": symmetric, "reduced": reduced}
+    choices = {"tolerance": tolerance, "full": full, "symmetric": symmetric, "reduced": reduced, "tidy": tidy}
     for name, value in choices.items():
         if name == "tolerance":
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
@@ -90,7 +93,10 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
             raise InstanceError(f"--{name}", None, f"expected true, false or None, got {value!r}")
     inst = instance if isinstance(instance, Instance) else load(instance)
     options = options.started()
-    concept = concepts.for_instance(inst, reduced, lp=full is not None or symmetric is not None)
+    concept = concepts.for_instance(inst, reduced, lp=full is not None or symmetric is not None or bool(tidy))
+    if tidy and concept.name != "direct":
+        raise InstanceError("--tidy", None, "re-optimizes the direct mechanism LP; this instance is solved as "
+                                            f"{concept.name.replace('_', ' ')}")
     result = concept.solve(inst, options, tolerance, choices)
     result.options, result.concept = options.as_dict() | choices, concept.name
     return result

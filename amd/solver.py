@@ -251,6 +251,34 @@ class LinearProgram:
                                         A.indptr[:-1].astype(np.int32), cols.astype(np.int32), A.data.astype(float))
         self._require_ok(status, "addRows")
 
+    def minimize_largest(self, optimum: float, columns: np.ndarray, slack: float) -> None:
+        """Turn the kept program into its *tidy* second stage: keep the objective within ``slack``
+        of ``optimum`` (the optimal face) and minimize M ≥ |z_j| over ``columns`` (positions in the
+        full column vector). M is appended as the last column of the full vector."""
+        h = self.highs
+        lp = h.getLp()
+        cost = np.asarray(lp.col_cost_, float)
+        n = lp.num_col_
+        nz = np.flatnonzero(cost)
+        lo, hi = (optimum - slack, highspy.kHighsInf) if self.maximize else (-highspy.kHighsInf, optimum + slack)
+        with solver_output(self.options.verbose):
+            h.addRow(lo, hi, nz.size, nz.astype(np.int32), cost[nz])
+        self.add_columns(np.zeros(1), np.zeros(1), np.full(1, np.inf), sp.csc_array((lp.num_row_ + 1, 1)))
+        where = np.full(self.n_full, -1, dtype=np.int64)
+        where[self.index] = np.arange(len(self.index))
+        cols = where[np.asarray(columns, np.int64)]
+        cols = cols[cols >= 0]
+        m = len(cols)
+        starts = np.arange(0, 4 * m, 2, dtype=np.int32)
+        idx = np.empty(4 * m, np.int32)
+        idx[0::4], idx[1::4], idx[2::4], idx[3::4] = cols, n, cols, n
+        val = np.tile([1.0, -1.0, -1.0, -1.0], m)
+        with solver_output(self.options.verbose):
+            h.addRows(2 * m, np.full(2 * m, -highspy.kHighsInf), np.zeros(2 * m), 4 * m, starts, idx, val)
+            h.changeColsCost(n + 1, np.arange(n + 1, dtype=np.int32), np.r_[np.zeros(n), 1.0])
+            h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+        self.maximize = False
+
     def full_vector(self, col_values) -> np.ndarray:
         z = np.zeros(self.n_full)
         z[self.index] = np.asarray(col_values, float)

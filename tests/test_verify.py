@@ -74,3 +74,24 @@ def test_budget_and_bic_checks():
     assert not c1.checks["expost_budget"].holds
     assert c1.checks["expost_budget"].max_violation == pytest.approx(3.0)
     assert verify(weak.environment, weak.design, mech).verified
+
+
+def test_tidy_keeps_the_optimum_and_shrinks_the_payments():
+    """Yao's two-item BIC instance: the optimum 3.1875 (the file's theory value) is kept, and
+    among optimal mechanisms --tidy finds one whose largest payment is below the largest value
+    of an item bundle (with independent types BIC and interim IR depend on interim payments only,
+    so an optimum charging each type its interim payment, at most its interim value, exists)."""
+    path = "instances/bundling/yao-2x2-bic.yaml"
+    inst = amd.load(path)
+    plain = amd.solve(inst)
+    tidy = amd.solve(inst, tidy=True)
+    assert tidy.status == "optimal" and tidy.certificate.verified
+    assert tidy.objective == pytest.approx(inst.expected.objective, abs=1e-7)
+    assert tidy.certificate.checks["optimal_face"].holds
+    top = float(inst.environment.values.max())
+    before, after = tidy.details.tidy.largest_payment_before, tidy.details.tidy.largest_payment_after
+    assert before == pytest.approx(float(abs(plain.mechanism.payments).max()), abs=1e-9)
+    assert after <= top + 1e-7 < before
+    assert float(abs(tidy.mechanism.payments).max()) == pytest.approx(after, abs=1e-9)
+    with pytest.raises(amd.InstanceError, match="--tidy"):
+        amd.solve("instances/persuasion/prosecutor.yaml", tidy=True)
