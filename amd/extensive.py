@@ -280,6 +280,15 @@ def outcome(L: PlanLayout, w: np.ndarray) -> np.ndarray:
     return pi
 
 
+def player_payoffs(tree: GameTree, pi: np.ndarray) -> dict[str, float]:
+    """Σ_{θ, z} π(θ, z) u_i(θ, z) per player."""
+    u = np.zeros((len(tree.players),) + tuple(tree.shape))
+    for v, z in enumerate(tree.leaf):
+        if z >= 0:
+            u[:, tree.state[v], z] = tree.payoffs[v]
+    return {p: float((pi * u[i]).sum()) + 0.0 for i, p in enumerate(tree.players)}
+
+
 def designer_value(tree: GameTree, pi: np.ndarray) -> float:
     """Σ_{θ, z} π(θ, z) d(θ, z)."""
     d = np.zeros(tree.shape)

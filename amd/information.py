@@ -97,6 +97,11 @@ def designer_value(game: InformationGame, pi: np.ndarray) -> float:
     return float((pi * game.designer).sum())
 
 
+def player_payoffs(game: InformationGame, pi: np.ndarray) -> dict[str, float]:
+    """Σ_{θ,a} π(θ, a) u_i(θ, a) per player: each player's expected payoff under the outcome."""
+    return {p: float((pi * game.payoffs[i]).sum()) + 0.0 for i, p in enumerate(game.players)}
+
+
 def signals(game: InformationGame, pi: np.ndarray) -> np.ndarray:
     """π(a | θ): the recommendation signal each state sends (zero where μ0(θ) = 0)."""
     mu = game.prior.reshape((-1,) + (1,) * game.n_players)

@@ -34,6 +34,8 @@ def test_prosecutor():
     assert r.objective == pytest.approx(0.6, abs=TOL)
     assert r.details["signals"][0][1] == pytest.approx(3 / 7, abs=TOL)
     assert r.details["posteriors"][1][1] == pytest.approx(0.5, abs=TOL)  # P(guilty | convict)
+    # the judge is right when acquitting the innocent (0.7 − 0.3) and convicting the guilty (0.3)
+    assert r.details["player_payoffs"]["judge"] == pytest.approx(0.4 + 0.3, abs=TOL)
 
 
 def test_full_disclosure_is_a_bce_worth_the_prior():

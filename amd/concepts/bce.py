@@ -30,9 +30,12 @@ class OutcomeDetails(Details):
     posteriors: list
     #: per player, the smallest margin by which obedience holds (BCE only)
     obedience_slack: dict[str, float] | None = None
+    #: per player, the expected payoff Σ π(θ, a) u_i(θ, a) (a buyer's surplus, a bidder's rent)
+    player_payoffs: dict[str, float] | None = None
 
     @classmethod
     def of(cls, game, pi, **more) -> OutcomeDetails:
+        more.setdefault("player_payoffs", information.player_payoffs(game, pi))
         return cls(clean(information.signals(game, pi)).tolist(), clean(information.posteriors(game, pi)).tolist(),
                    **more)
 
@@ -69,6 +72,9 @@ class BCE(Concept):
             return
         for table in outcome_tables(inst.environment, result.outcome):
             console.print(table)
+        payoffs = getattr(result.details, "player_payoffs", None)
+        if payoffs:
+            console.print("  players' expected payoffs: " + ", ".join(f"{escape(p)} {number(v)}" for p, v in payoffs.items()))
         slack = getattr(result.details, "obedience_slack", None)
         if slack:
             console.print("  obedience slack: " + ", ".join(f"{escape(p)} {number(v)}" for p, v in slack.items()))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from rich.markup import escape
 
 from amd import extensive
 from amd.concepts.base import Concept, count, solve_information
@@ -34,6 +35,8 @@ class TreeDetails(Details):
     punishment_mass: dict[str, float]
     #: the whole plan (amd.extensive.plan_to_dict), so that `amd verify` can check it again
     plan: dict
+    #: per player, the expected payoff under the outcome
+    player_payoffs: dict[str, float] | None = None
 
 
 class Extensive(Concept):
@@ -56,7 +59,8 @@ class Extensive(Concept):
             details = TreeDetails(
                 list(game.leaves), inst.design.credible,
                 TreeSize(len(layout.points), layout.n_states, len(layout.events)),
-                extensive.punishment_mass(layout, w), extensive.plan_to_dict(layout, w))
+                extensive.punishment_mass(layout, w), extensive.plan_to_dict(layout, w),
+                extensive.player_payoffs(game, pi))
             return pi, extensive.verify_plan(layout, w, tolerance), extensive.designer_value(game, pi), details
 
         return solve_information(inst, options, tolerance, build, read)
@@ -76,6 +80,9 @@ class Extensive(Concept):
                       f"punishment mass: hidden {number(d.punishment_mass['hidden'])}, revealed "
                       f"{number(d.punishment_mass['revealed'])}; {d.size.designer_histories:,} designer "
                       f"histories, {d.size.information_states:,} information states", style="dim")
+        if d.player_payoffs:
+            console.print("  players' expected payoffs: " + ", ".join(f"{escape(p)} {number(v)}"
+                                                                      for p, v in d.player_payoffs.items()))
 
     def describe(self, inst):
         env = inst.environment
