@@ -117,11 +117,19 @@ def certificate_table(cert: Certificate) -> Table:
     return table
 
 
-def outcome_tables(game, pi: np.ndarray) -> list[Table]:
-    """π(θ, a) (states × action profiles), the signal π(a | θ) and the posteriors P(θ | a)."""
+#: past this many action profiles the outcome is printed one row per profile played
+WIDE = 8
+
+
+def outcome_tables(game, pi: np.ndarray, max_rows: int = 40) -> list[Table]:
+    """π(θ, a) (states × action profiles), the signal π(a | θ) and the posteriors P(θ | a); with
+    more than :data:`WIDE` profiles, one row per profile played instead (most likely first)."""
     labels = profile_labels(game)
     flat = pi.reshape(pi.shape[0], -1)
     used = flat.sum(axis=0) > 1e-12
+    if flat.shape[1] > WIDE:
+        return [_outcome_long(game, flat, signals(game, pi).reshape(flat.shape),
+                              posteriors(game, pi).reshape(flat.shape), labels, used, max_rows)]
     tables = []
     for title, arr in (("outcome π(θ, a)", flat), ("signal π(a | θ)", signals(game, pi).reshape(flat.shape))):
         t = Table(title=title, show_edge=False, header_style="bold", title_justify="left")
@@ -142,6 +150,29 @@ def outcome_tables(game, pi: np.ndarray) -> list[Table]:
         t.add_row(escape(labels[j]), number(float(flat[:, j].sum())), *[number(float(v)) for v in post[:, j]])
     tables.append(t)
     return tables
+
+
+def _outcome_long(game, flat, sig, post, labels, used, max_rows: int) -> Table:
+    t = Table(title=f"outcome: the {int(used.sum())} action profiles played, of {flat.shape[1]}", show_edge=False,
+              header_style="bold", title_justify="left")
+    t.add_column("recommended (" + escape(",".join(game.players)) + ")")
+    t.add_column("P(a)", justify="right")
+    many = len(game.states) > 1
+    for s in game.states:
+        t.add_column(escape(f"π({s}, a)") if many else "π(a)", justify="right")
+    if many:
+        for s in game.states:
+            t.add_column(escape(f"P({s} | a)"), justify="right")
+    total = flat.sum(axis=0)
+    order = [j for j in np.argsort(-total, kind="stable") if used[j]]
+    for j in order[:max_rows]:
+        cells = [number(float(v)) for v in flat[:, j]]
+        if many:
+            cells += [number(float(v)) for v in post[:, j]]
+        t.add_row(escape(labels[j]), number(float(total[j])), *cells)
+    if len(order) > max_rows:
+        t.caption = f"… {len(order) - max_rows} more profiles (--rows N shows more; --json gives all)"
+    return t
 
 
 def tree_outcome_table(tree, pi: np.ndarray, max_rows: int = 40) -> Table:

@@ -70,7 +70,7 @@ class BCE(Concept):
     def report(self, result, inst, console, max_rows):
         if result.outcome is None:
             return
-        for table in outcome_tables(inst.environment, result.outcome):
+        for table in outcome_tables(inst.environment, result.outcome, max_rows):
             console.print(table)
         payoffs = getattr(result.details, "player_payoffs", None)
         if payoffs:
