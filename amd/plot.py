@@ -107,3 +107,130 @@ def _save(plt, fig, path: str | Path, title: str, y: float) -> Path:
     fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
     return path
+
+
+def mechanism_figure(env, mech, title: str = ""):
+    """The picture of a mechanism, by the shape of its environment:
+
+    * a single-good auction: per bidder (alike bidders once), the interim probability of winning
+      and the expected payment against the value, with the ironed virtual values on a second axis
+      and ironed intervals shaded (Myerson 1981);
+    * bilateral trade (outcomes ``no_trade, trade``): the probability of trade over (buyer value,
+      seller cost);
+    * one buyer and two items: the probability of getting each item over the type grid (the
+      Manelli–Vincent / Pavlov menu picture).
+
+    Returns the matplotlib Figure; raises ValueError for any other environment."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from amd.classic import ironed_virtual_values, single_good_outcomes
+
+    shape = mechanism_kind(env)
+    if shape == "auction":
+        none, own = single_good_outcomes(env)
+        seen, bidders = set(), []
+        for i in range(env.n_agents):
+            key = (env.marginal(i).round(12).tobytes(), np.moveaxis(env.values[i][..., own[i]], i, 0).reshape(
+                env.shape[i], -1)[:, 0].round(12).tobytes())
+            if key not in seen:
+                seen.add(key)
+                bidders.append(i)
+        fig, axes = plt.subplots(2, len(bidders), figsize=(4.2 * len(bidders) + 0.6, 6.2), squeeze=False)
+        for c, i in enumerate(bidders):
+            others = tuple(a for a in range(env.n_agents) if a != i)
+            belief = env.beliefs(i)
+            q = (belief * mech.allocation[..., own[i]]).sum(axis=others)
+            t = (belief * mech.payments[i]).sum(axis=others)
+            v = np.moveaxis(env.values[i][..., own[i]], i, 0).reshape(env.shape[i], -1)[:, 0]
+            order = np.argsort(v, kind="stable")
+            f = env.marginal(i)
+            top, bottom = axes[0][c], axes[1][c]
+            top.step(v[order], q[order], where="mid", color="#4C72B0", label="P(win)")
+            top.set_ylim(-0.02, 1.02)
+            top.set_ylabel("interim probability of winning")
+            top.set_title(env.agents[i] + (f" (and {env.n_agents - len(bidders)} alike)" if len(bidders) == 1
+                                           and env.n_agents > 1 else ""), fontsize=10)
+            if np.all(f > 0):
+                phi = ironed_virtual_values(v[order], f[order])
+                twin = top.twinx()
+                twin.plot(v[order], phi, color="#C44E52", ls="--", label="ironed virtual value")
+                twin.axhline(0, color="grey", lw=0.6)
+                twin.set_ylabel("ironed virtual value")
+                flat = np.flatnonzero(np.isclose(np.diff(phi), 0.0, atol=1e-12))
+                for j in flat:
+                    top.axvspan(v[order][j], v[order][j + 1], color="#C44E52", alpha=0.12, lw=0)
+            bottom.step(v[order], t[order], where="mid", color="#55A868")
+            bottom.set_ylabel("expected payment")
+            bottom.set_xlabel("value")
+        fig.tight_layout()
+    elif shape == "bilateral":
+        trade = mech.allocation[..., 1]
+        buyer = env.values[0][:, 0, 1]
+        cost = -env.values[1][0, :, 1]
+        fig, ax = plt.subplots(figsize=(5.4, 4.6))
+        im = ax.imshow(trade.T, origin="lower", vmin=0, vmax=1, cmap="Blues", aspect="auto",
+                       extent=(buyer.min(), buyer.max(), cost.min(), cost.max()))
+        ax.set_xlabel(f"{env.agents[0]}'s value")
+        ax.set_ylabel(f"{env.agents[1]}'s cost")
+        fig.colorbar(im, ax=ax, label="probability of trade")
+    elif shape == "two_items":
+        item1, item2 = _two_item_outcomes(env)
+        v1 = env.values[0][:, item1[0]]
+        v2 = env.values[0][:, item2[0]]
+        xs, ys = np.unique(v1), np.unique(v2)
+        fig, axes = plt.subplots(1, 2, figsize=(10.0, 4.4), squeeze=False)
+        for ax, outcomes, name in zip(axes[0], (item1, item2), ("item 1", "item 2")):
+            grid = np.full((len(ys), len(xs)), np.nan)
+            p = mech.allocation[:, outcomes].sum(axis=-1)
+            grid[np.searchsorted(ys, v2), np.searchsorted(xs, v1)] = p
+            im = ax.imshow(grid, origin="lower", vmin=0, vmax=1, cmap="Blues", aspect="auto",
+                           extent=(xs.min(), xs.max(), ys.min(), ys.max()))
+            ax.set_xlabel("value of item 1")
+            ax.set_ylabel("value of item 2")
+            ax.set_title(f"probability of getting {name}", fontsize=10)
+        fig.colorbar(im, ax=axes[0].tolist(), label="probability")
+    else:
+        raise ValueError("mechanisms are drawn for single-item auctions, bilateral trade and one buyer with two items")
+    if title:
+        fig.suptitle(title, y=1.02)
+    return fig
+
+
+def mechanism_kind(env) -> str | None:
+    """``auction``, ``bilateral``, ``two_items`` or None: which picture :func:`mechanism_figure` draws."""
+    from amd.classic import single_good_outcomes
+
+    try:
+        single_good_outcomes(env)
+        if all(env.private):
+            return "auction"
+    except ValueError:
+        pass
+    if env.n_agents == 2 and tuple(env.outcomes) == ("no_trade", "trade") and all(env.private):
+        return "bilateral"
+    if env.n_agents == 1 and env.n_outcomes == 4 and _two_item_outcomes(env) is not None:
+        return "two_items"
+    return None
+
+
+def _two_item_outcomes(env):
+    """(outcomes giving item 1, outcomes giving item 2) of one buyer's additive two-item menu:
+    the outcome ``a,b`` gives item 1 when ``a`` is the buyer and item 2 when ``b`` is."""
+    b = env.agents[0]
+    parts = [o.split(",") for o in env.outcomes]
+    if any(len(p) != 2 for p in parts):
+        return None
+    item1 = [k for k, p in enumerate(parts) if p[0] == b]
+    item2 = [k for k, p in enumerate(parts) if p[1] == b]
+    return (item1, item2) if len(item1) == 2 and len(item2) == 2 else None
+
+
+def plot_mechanism(env, mech, path: str | Path, title: str = "") -> Path:
+    """Draw :func:`mechanism_figure` into ``path``."""
+    import matplotlib.pyplot as plt
+
+    fig = mechanism_figure(env, mech)
+    return _save(plt, fig, path, title, 1.02)

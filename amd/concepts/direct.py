@@ -24,6 +24,7 @@ from amd.errors import InstanceError
 from amd.io.schema import Instance
 from amd.mechanism import Mechanism
 from amd.models import direct_mechanism, symmetry
+from amd.plot import mechanism_kind, plot_mechanism
 from amd.report import interim_view_table, mechanism_table
 from amd.result import Details, Result, checked, no_gc, timed
 from amd.solver import (
@@ -330,6 +331,17 @@ class Direct(Concept):
     def describe(self, inst):
         env = inst.environment
         return f"{count(env.n_agents, 'agent')}, {count(env.n_profiles, 'profile')}, {count(env.n_outcomes, 'outcome')}"
+
+    def plottable(self, inst):
+        env = require_explicit(inst).environment
+        if mechanism_kind(env) is None:
+            raise InstanceError(inst.file, "outcomes", "mechanisms are drawn for single-item auctions, bilateral trade "
+                                                       "(outcomes no_trade, trade) and one buyer with two items")
+
+    def plot(self, inst, result, path, title):
+        if result.mechanism is None:
+            raise InstanceError(inst.file, None, "no mechanism to draw (too many profiles to write out)")
+        return plot_mechanism(inst.environment, result.mechanism, path, title)
 
     def problem(self, inst):
         d = inst.design

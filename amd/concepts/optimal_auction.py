@@ -148,6 +148,12 @@ class OptimalAuction(Concept):
     def describe(self, inst):
         return DIRECT.describe(inst)
 
+    def plottable(self, inst):
+        DIRECT.plottable(inst)
+
+    def plot(self, inst, result, path, title):
+        return DIRECT.plot(inst, result, path, title)
+
     def problem(self, inst):
         return DIRECT.problem(inst)
 
