@@ -199,7 +199,8 @@ def expand(
     if as_json:
         sys.stdout.write(dumps(doc, indent=1) + "\n")
     else:
-        sys.stdout.write(yaml.dump(doc, Dumper=_PlainDumper, sort_keys=False, default_flow_style=None, width=100))
+        sys.stdout.write(yaml.dump(doc, Dumper=_PlainDumper, sort_keys=False, default_flow_style=None, width=100,
+                                   allow_unicode=True))
 
 
 class _PlainDumper(yaml.SafeDumper):

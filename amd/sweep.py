@@ -104,6 +104,6 @@ def write_points(file: str | Path, sets: list[str], folder: Path) -> list[tuple[
     written = []
     for j, (params, doc) in enumerate(points(file, sets)):
         path = folder / "points" / f"{stem}--{j:04d}.yaml"
-        write_atomic(path, yaml.safe_dump(doc, sort_keys=False, default_flow_style=None, width=100))
+        write_atomic(path, yaml.safe_dump(doc, sort_keys=False, default_flow_style=None, width=100, allow_unicode=True))
         written.append((params, path))
     return written

@@ -71,3 +71,33 @@ def test_family_errors_name_the_key(family, key):
     with pytest.raises(amd.InstanceError) as e:
         amd.parse(document(family))
     assert e.value.path == key
+
+
+def test_asymmetric_bidders_per_bidder_grids_and_priors():
+    doc = {"format": "amd/1", "kind": "mechanism",
+           "family": {"name": "single_item", "bidders": 2, "values": [[1, 2], [2, 3]], "prior": [[0.25, 0.75], "uniform"]}}
+    env = amd.parse(doc).environment
+    assert env.types == (("1", "2"), ("2", "3"))
+    assert env.marginal(0).tolist() == [0.25, 0.75] and env.marginal(1).tolist() == [0.5, 0.5]
+    with pytest.raises(amd.InstanceError, match="one entry per bidder"):
+        amd.parse(doc | {"family": doc["family"] | {"values": [[1, 2], [2, 3], [3, 4]]}})
+
+
+def test_multi_unit_outcomes_are_the_sets_of_winners():
+    env = amd.parse({"format": "amd/1", "kind": "mechanism",
+                     "family": {"name": "multi_unit", "bidders": 3, "units": 2, "values": [1, 2]}}).environment
+    assert env.outcomes == ("none", "b1", "b2", "b3", "b1+b2", "b1+b3", "b2+b3")
+    # b2 of value 2 values exactly the outcomes in which it wins
+    assert env.values[1][0, 1, 0].tolist() == [0, 0, 2, 0, 2, 0, 2]
+
+
+def test_screening_costs_are_the_designers_values():
+    inst = amd.parse({"format": "amd/1", "kind": "mechanism",
+                      "family": {"name": "screening", "types": [1, 2], "qualities": [0, 0.5, 1], "cost": [0, 0.125, 0.5]}})
+    env = inst.environment
+    assert env.outcomes == ("q=0", "q=0.5", "q=1")
+    assert env.designer_values[0].tolist() == [0, -0.125, -0.5]
+    assert env.values[0][1].tolist() == [0, 1, 2]
+    with pytest.raises(amd.InstanceError, match="one cost per quality"):
+        amd.parse({"format": "amd/1", "kind": "mechanism",
+                   "family": {"name": "screening", "types": [1, 2], "qualities": [0, 1], "cost": [0]}})

@@ -24,6 +24,12 @@ Families
 ``public_project``  n agents, a project of cost C: outcomes ``no, build``; v_i(build) = θ_i,
                     designer value of building -C.
                     ``{name: public_project, agents: 3, values: [0, 1], cost: 1.5}``
+``multi_unit``      k identical units, unit demand: outcomes the sets of winners ``b1+b2``.
+                    ``{name: multi_unit, bidders: 3, units: 2, values: [1, 2]}``
+``screening``       Mussa–Rosen: one buyer θ, qualities q at cost c(q), v = θ·q.
+                    ``{name: screening, types: [1, 2], qualities: [0, 0.5, 1], cost: [0, 0.125, 0.5]}``
+
+``single_item`` also takes one grid (and prior) per bidder: ``values: [[1, 2], [2, 3]]``.
 """
 
 from __future__ import annotations
@@ -110,29 +116,105 @@ class _Family(BaseModel):
         raise NotImplementedError
 
 
+def _per_bidder(v: Any, n: int, key: str, shared) -> list:
+    """``v`` as one entry per bidder: a list whose entries are grids (lists or mappings; for a
+    prior, lists or 'uniform') is per bidder and must have n entries; anything else is shared."""
+    if isinstance(v, list) and v and all(isinstance(g, (list, dict)) or g == "uniform" for g in v) \
+            and not (shared == "prior" and all(isinstance(g, (int, float, str)) and g != "uniform" for g in v)):
+        if len(v) != n:
+            raise FamilyError(key, f"expected one entry per bidder ({n}), got {len(v)}")
+        return list(v)
+    return [v] * n
+
+
 class SingleItemFamily(_Family):
+    """One good; ``values`` (and ``prior``) one grid for all bidders or a list of grids, one per
+    bidder (asymmetric bidders: ``values: [[1, 2], [2, 3]]``)."""
+
     name: Literal["single_item"]
     bidders: int = Field(ge=1)
     values: Any
     prior: Any = "uniform"
 
     def size(self) -> int:
-        return self.bidders * _grid_size(self.values) * (self.bidders + 2)
+        grids = _per_bidder(self.values, self.bidders, "values", "values")
+        return sum(_grid_size(g) for g in grids) * (self.bidders + 2)
+
+    def expand(self) -> dict:
+        n = self.bidders
+        grids = [_grid(g, "values") for g in _per_bidder(self.values, n, "values", "values")]
+        priors = _per_bidder(self.prior, n, "prior", "prior")
+        bidders = [f"b{i + 1}" for i in range(n)]
+        outcomes = ["none"] + bidders
+        values = {}
+        for i, b in enumerate(bidders):
+            values[b] = {"private": [[number_out(q) if o == i + 1 else 0 for o in range(len(outcomes))]
+                                     for q in grids[i]]}
+        return {
+            "agents": [{"name": b, "types": [str(number_out(q)) for q in g]} for b, g in zip(bidders, grids)],
+            "prior": {"independent": {b: _marginal(p, len(g)) for b, g, p in zip(bidders, grids, priors)}},
+            "outcomes": outcomes,
+            "values": values,
+        }
+
+
+class MultiUnitFamily(_Family):
+    """k identical units, n bidders with unit demand: outcomes are the sets of winners (at most k),
+    written ``b1+b3`` (``none`` for nobody); v_i = θ_i when i is among the winners."""
+
+    name: Literal["multi_unit"]
+    bidders: int = Field(ge=1)
+    units: int = Field(ge=1)
+    values: Any
+    prior: Any = "uniform"
+
+    def size(self) -> int:
+        outcomes = sum(math.comb(self.bidders, j) for j in range(min(self.units, self.bidders) + 1))
+        return self.bidders * _grid_size(self.values) * (outcomes + 2)
 
     def expand(self) -> dict:
         grid = _grid(self.values)
-        bidders = [f"b{i + 1}" for i in range(self.bidders)]
-        outcomes = ["none"] + bidders
-        labels = [str(number_out(q)) for q in grid]
-        values = {}
-        for i, b in enumerate(bidders):
-            values[b] = {"private": [[number_out(q) if o == i + 1 else 0 for o in range(len(outcomes))] for q in grid]}
+        n = self.bidders
+        bidders = [f"b{i + 1}" for i in range(n)]
+        sets = [s for j in range(min(self.units, n) + 1) for s in itertools.combinations(range(n), j)]
+        outcomes = ["+".join(bidders[i] for i in s) or "none" for s in sets]
+        values = {b: {"private": [[number_out(q) if i in s else 0 for s in sets] for q in grid]}
+                  for i, b in enumerate(bidders)}
         marginal = _marginal(self.prior, len(grid))
         return {
-            "agents": [{"name": b, "types": labels} for b in bidders],
+            "agents": [{"name": b, "types": [str(number_out(q)) for q in grid]} for b in bidders],
             "prior": {"independent": {b: marginal for b in bidders}},
             "outcomes": outcomes,
             "values": values,
+        }
+
+
+class ScreeningFamily(_Family):
+    """Mussa–Rosen screening: one buyer of type θ, qualities q with the seller's cost c(q); the
+    buyer values quality q at θ·q; outcomes are the qualities (the designer's value is −c(q),
+    so ``maximize: revenue`` is the seller's profit)."""
+
+    name: Literal["screening"]
+    types: Any
+    qualities: Any
+    cost: Any
+    prior: Any = "uniform"
+
+    def size(self) -> int:
+        return _grid_size(self.types, "types") * (_grid_size(self.qualities, "qualities") + 2)
+
+    def expand(self) -> dict:
+        theta = _grid(self.types, "types")
+        quality = _grid(self.qualities, "qualities")
+        if not isinstance(self.cost, list) or len(self.cost) != len(quality):
+            raise FamilyError("cost", f"expected one cost per quality ({len(quality)}), got {short_repr(self.cost)}")
+        cost = [_number(c, "cost") for c in self.cost]
+        return {
+            "agents": [{"name": "buyer", "types": [str(number_out(t)) for t in theta]}],
+            "prior": {"independent": {"buyer": _marginal(self.prior, len(theta))}},
+            "outcomes": [f"q={number_out(q)}" for q in quality],
+            "values": {"buyer": {"private": [[number_out(t * q) for q in quality] for t in theta]}},
+            "designer_values": [number_out(-c) for c in cost],
         }
 
 
@@ -263,6 +345,8 @@ class PublicProjectFamily(_Family):
 
 FAMILIES = {
     "single_item": SingleItemFamily,
+    "multi_unit": MultiUnitFamily,
+    "screening": ScreeningFamily,
     "additive_items": MultiItemFamily,
     "unit_demand": MultiItemFamily,
     "bilateral_trade": BilateralTradeFamily,
