@@ -93,7 +93,9 @@ def orbits(env: Environment, payments: bool) -> Orbits | None:
         images.append(col)
     # the orbits are the connected components of "column c and its image under a generator";
     # components are numbered in the order of their smallest column, x columns first
-    edges = sp.coo_array((np.ones(n_cols * len(images)), (np.tile(label, len(images)), np.concatenate(images))),
+    # int32 indices: SciPy's graph routines (1.11) take no others
+    edges = sp.csr_array((np.ones(n_cols * len(images)), (np.tile(label, len(images)).astype(np.int32),
+                                                          np.concatenate(images).astype(np.int32))),
                          shape=(n_cols, n_cols))
     n_orb, orbit = connected_components(edges, directed=False)
     M = sp.csr_array((np.ones(n_cols), (np.arange(n_cols), orbit)), shape=(n_cols, n_orb))
