@@ -165,14 +165,9 @@ def _outcome_long(game, flat, sig, post, labels, used, max_rows: int) -> Table:
             t.add_column(escape(f"P({s} | a)"), justify="right")
     total = flat.sum(axis=0)
     order = [j for j in np.argsort(-total, kind="stable") if used[j]]
-    for j in order[:max_rows]:
-        cells = [number(float(v)) for v in flat[:, j]]
-        if many:
-            cells += [number(float(v)) for v in post[:, j]]
-        t.add_row(escape(labels[j]), number(float(total[j])), *cells)
-    if len(order) > max_rows:
-        t.caption = f"… {len(order) - max_rows} more profiles (--rows N shows more; --json gives all)"
-    return t
+    return fill(t, ((escape(labels[j]), number(float(total[j])), *[number(float(v)) for v in flat[:, j]],
+                     *([number(float(v)) for v in post[:, j]] if many else [])) for j in order),
+                max_rows, "profiles")
 
 
 def tree_outcome_table(tree, pi: np.ndarray, max_rows: int = 40) -> Table:
@@ -200,21 +195,27 @@ def tree_outcome_table(tree, pi: np.ndarray, max_rows: int = 40) -> Table:
     return t
 
 
+def fill(table: Table, rows, max_rows: int, what: str = "rows") -> Table:
+    """Add ``rows`` (each a sequence of cells) up to ``max_rows``; a caption counts the rest."""
+    total = 0
+    for cells in rows:
+        if total < max_rows:
+            table.add_row(*cells)
+        total += 1
+    if total > max_rows:
+        table.caption = f"… {total - max_rows} more {what} (--rows N shows more; --json gives all)"
+    return table
+
+
 def interim_view_table(view: dict, max_rows: int = 40) -> Table:
     """The interim rule of a BIC mechanism: per agent and type, expected value, payment, utility."""
     t = Table(title="interim view (own beliefs)", title_justify="left", show_edge=False, header_style="bold")
     for col in ("agent", "type", "E[value]", "E[payment]", "E[utility]"):
         t.add_column(escape(col), justify="left" if col in ("agent", "type") else "right")
-    shown = total = 0
-    for agent, row in view.items():
-        for typ, v, p, u in zip(row["types"], row["expected_value"], row["expected_payment"], row["expected_utility"]):
-            total += 1
-            if shown < max_rows:
-                t.add_row(escape(agent), escape(typ), number(v), number(p), number(u))
-                shown += 1
-    if total > shown:
-        t.caption = f"… {total - shown} more rows (--rows N shows more; --json gives all)"
-    return t
+    return fill(t, ((escape(agent), escape(typ), number(v), number(p), number(u))
+                    for agent, row in view.items()
+                    for typ, v, p, u in zip(row["types"], row["expected_value"], row["expected_payment"],
+                                            row["expected_utility"])), max_rows)
 
 
 def interim_table(form: dict, max_rows: int = 40) -> Table:
@@ -224,23 +225,20 @@ def interim_table(form: dict, max_rows: int = 40) -> Table:
                     f"{form['border_rows']} Border rows in {form['rounds']} rounds", title_justify="left")
     for col in ("bidder", "type", "value", "P(win)", "payment"):
         t.add_column(col, justify="left" if col in ("bidder", "type") else "right")
-    seen, shown, total = set(), 0, 0
-    for name, row in form["interim"].items():
-        key = (tuple(row["values"]), tuple(row["win_probability"]), tuple(row["payment"]))
-        if key in seen:
-            continue
-        seen.add(key)
-        alike = [a for a, r in form["interim"].items()
-                 if (tuple(r["values"]), tuple(r["win_probability"]), tuple(r["payment"])) == key]
-        label = name if len(alike) == 1 else f"{alike[0]}…{alike[-1]} ({len(alike)})"
-        for typ, v, q, p in zip(row["types"], row["values"], row["win_probability"], row["payment"]):
-            total += 1
-            if shown < max_rows:
-                t.add_row(escape(label), escape(typ), number(v), number(q), number(p))
-                shown += 1
-    if total > shown:
-        t.caption = f"… {total - shown} more rows (--rows N shows more; --json gives all)"
-    return t
+    def rows():
+        seen = set()
+        for name, row in form["interim"].items():
+            key = (tuple(row["values"]), tuple(row["win_probability"]), tuple(row["payment"]))
+            if key in seen:
+                continue
+            seen.add(key)
+            alike = [a for a, r in form["interim"].items()
+                     if (tuple(r["values"]), tuple(r["win_probability"]), tuple(r["payment"])) == key]
+            label = name if len(alike) == 1 else f"{alike[0]}…{alike[-1]} ({len(alike)})"
+            for typ, v, q, p in zip(row["types"], row["values"], row["win_probability"], row["payment"]):
+                yield escape(label), escape(typ), number(v), number(q), number(p)
+
+    return fill(t, rows(), max_rows)
 
 
 def print_result(result: Result, inst, console: Console, max_rows: int, concept) -> None:

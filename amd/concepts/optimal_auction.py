@@ -27,7 +27,7 @@ from amd.certificate import Checks, magnitude
 from amd.concepts.base import Concept
 from amd.concepts.direct import CONCEPT as DIRECT
 from amd.environment import Environment
-from amd.report import number
+from amd.report import fill, number
 from amd.result import Details, Result, checked, timed
 from amd.verifier import objective_value, verify
 
@@ -129,18 +129,19 @@ class OptimalAuction(Concept):
         table = Table(title="Myerson's optimal auction: " + d.rule, title_justify="left")
         for col in ("bidder", "type", "value", "virtual value", "P(win)", "payment"):
             table.add_column(col, justify="left" if col in ("bidder", "type") else "right")
-        seen, shown = set(), 0
-        for i, a in enumerate(auction.agents):
-            key = (tuple(auction.values[i]), tuple(d.virtual_values[a]), tuple(d.win_probability[a]))
-            if key in seen:
-                continue  # alike bidders once
-            seen.add(key)
-            for t, v, p, q, x in zip(auction.types[i], auction.values[i], d.virtual_values[a], d.win_probability[a],
-                                     d.payment[a]):
-                if shown < max_rows:
-                    table.add_row(escape(a), escape(t), number(v), number(p), number(q), number(x))
-                    shown += 1
-        console.print(table)
+
+        def rows():
+            seen = set()
+            for i, a in enumerate(auction.agents):
+                key = (tuple(auction.values[i]), tuple(d.virtual_values[a]), tuple(d.win_probability[a]))
+                if key in seen:
+                    continue  # alike bidders once
+                seen.add(key)
+                for t, v, p, q, x in zip(auction.types[i], auction.values[i], d.virtual_values[a],
+                                         d.win_probability[a], d.payment[a]):
+                    yield escape(a), escape(t), number(v), number(p), number(q), number(x)
+
+        console.print(fill(table, rows(), max_rows))
 
     def footnote(self, result):
         return "  by Myerson's theorem (no LP); --direct solves the LP instead"
