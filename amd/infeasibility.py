@@ -23,6 +23,8 @@ from amd.streams import solver_output
 
 #: families with at most this many rows are refined row by row
 ROW_LIMIT = 400
+#: models with more rows are not explained (each filter step is a solve of the whole model)
+MODEL_LIMIT = 50_000
 
 
 @dataclass
@@ -84,8 +86,11 @@ class _Filter:
 def explain(program: LinearProgram, groups: list[Group], label) -> dict | None:
     """Deletion filtering over ``groups``, then over the rows of the groups left (``label(name,
     row)`` names a row in words, or None when it cannot). The JSON of ``certificate.infeasibility``:
-    ``families``, ``rows`` (when refined) and ``words``; None when HiGHS gives no verdict."""
+    ``families``, ``rows`` (when refined) and ``words``; None when HiGHS gives no verdict or the
+    model has more than :data:`MODEL_LIMIT` rows."""
     groups = [g for g in groups if g.rows.size or g.columns.size]
+    if program.highs.getNumRow() > MODEL_LIMIT:
+        return None
     f = _Filter(program)
     if not f.infeasible():
         return None

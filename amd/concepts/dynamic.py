@@ -119,14 +119,14 @@ class Planner:
 
     def continuation(self, grp, period: int, belief: np.ndarray, probability: float, nodes: list[Node],
                      after: bool | None) -> int:
-        kind = grp.plan[0]
-        if kind in ("price", "none"):
+        what = grp.plan[0]
+        if what in ("price", "none"):
             node = lc.posted_price_node(self.sale, period, belief, probability,
-                                        grp.plan[1] if kind == "price" else None)
+                                        grp.plan[1] if what == "price" else None)
             node.after_trade = after
             nodes.append(node)
             return len(nodes) - 1
-        if kind == "reveal":
+        if what == "reveal":
             return self.posted_forever(grp.plan[1], period, belief, probability, nodes, after)
         st, sol = self.two_period(grp.plan[1])
         return self.expand(st, sol, period, belief, probability, nodes, after)
