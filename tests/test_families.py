@@ -101,3 +101,11 @@ def test_screening_costs_are_the_designers_values():
     with pytest.raises(amd.InstanceError, match="one cost per quality"):
         amd.parse({"format": "amd/1", "kind": "mechanism",
                    "family": {"name": "screening", "types": [1, 2], "qualities": [0, 1], "cost": [0]}})
+
+
+def test_position_auction_assigns_each_slot_once():
+    env = amd.parse({"format": "amd/1", "kind": "mechanism",
+                     "family": {"name": "position_auction", "bidders": 2, "ctr": [1, 0.5], "values": [1, 2]}}).environment
+    assert env.outcomes == ("-,-", "-,1", "-,2", "1,-", "1,2", "2,-", "2,1")
+    # b1 of value 2: 2·α_1 = 2 in slot 1, 2·α_2 = 1 in slot 2, nothing without a slot
+    assert env.values[0][1, 0].tolist() == [0, 0, 0, 2, 2, 1, 1]

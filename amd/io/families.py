@@ -26,6 +26,8 @@ Families
                     ``{name: public_project, agents: 3, values: [0, 1], cost: 1.5}``
 ``multi_unit``      k identical units, unit demand: outcomes the sets of winners ``b1+b2``.
                     ``{name: multi_unit, bidders: 3, units: 2, values: [1, 2]}``
+``position_auction`` slots with click-through rates, v_i = θ_i·α_slot; outcomes ``1,-``.
+                    ``{name: position_auction, bidders: 2, ctr: [1, 0.5], values: [1, 2]}``
 ``screening``       Mussa–Rosen: one buyer θ, qualities q at cost c(q), v = θ·q.
                     ``{name: screening, types: [1, 2], qualities: [0, 0.5, 1], cost: [0, 0.125, 0.5]}``
 
@@ -180,6 +182,44 @@ class MultiUnitFamily(_Family):
         outcomes = ["+".join(bidders[i] for i in s) or "none" for s in sets]
         values = {b: {"private": [[number_out(q) if i in s else 0 for s in sets] for q in grid]}
                   for i, b in enumerate(bidders)}
+        marginal = _marginal(self.prior, len(grid))
+        return {
+            "agents": [{"name": b, "types": [str(number_out(q)) for q in grid]} for b in bidders],
+            "prior": {"independent": {b: marginal for b in bidders}},
+            "outcomes": outcomes,
+            "values": values,
+        }
+
+
+class PositionAuctionFamily(_Family):
+    """Slots with click-through rates α_1 ≥ α_2 ≥ …, n bidders: an outcome assigns each slot to at
+    most one bidder and each bidder at most one slot, written per bidder (``1,-``: b1 in slot 1,
+    b2 in none); v_i = θ_i·α_s for bidder i in slot s (Edelman, Ostrovsky & Schwarz 2007; Varian 2007)."""
+
+    name: Literal["position_auction"]
+    bidders: int = Field(ge=1)
+    ctr: Any
+    values: Any
+    prior: Any = "uniform"
+
+    def size(self) -> int:
+        slots = len(self.ctr) if isinstance(self.ctr, list) else 0
+        outcomes = sum(math.perm(self.bidders, j) * math.comb(slots, j) for j in range(min(slots, self.bidders) + 1))
+        return self.bidders * _grid_size(self.values) * (outcomes + 2)
+
+    def expand(self) -> dict:
+        if not isinstance(self.ctr, list) or not self.ctr:
+            raise FamilyError("ctr", f"expected a list of click-through rates, one per slot, got {short_repr(self.ctr)}")
+        ctr = [_number(a, "ctr") for a in self.ctr]
+        grid = _grid(self.values)
+        n, S = self.bidders, len(ctr)
+        bidders = [f"b{i + 1}" for i in range(n)]
+        # every assignment: slot of each bidder (None: no slot), no slot used twice
+        assignments = [a for a in itertools.product([None, *range(S)], repeat=n)
+                       if len([s for s in a if s is not None]) == len({s for s in a if s is not None})]
+        outcomes = [",".join("-" if s is None else str(s + 1) for s in a) for a in assignments]
+        values = {b: {"private": [[number_out(q * ctr[a[i]]) if a[i] is not None else 0 for a in assignments]
+                                  for q in grid]} for i, b in enumerate(bidders)}
         marginal = _marginal(self.prior, len(grid))
         return {
             "agents": [{"name": b, "types": [str(number_out(q)) for q in grid]} for b in bidders],
@@ -347,6 +387,7 @@ FAMILIES = {
     "single_item": SingleItemFamily,
     "multi_unit": MultiUnitFamily,
     "screening": ScreeningFamily,
+    "position_auction": PositionAuctionFamily,
     "additive_items": MultiItemFamily,
     "unit_demand": MultiItemFamily,
     "bilateral_trade": BilateralTradeFamily,
