@@ -118,15 +118,27 @@ class _Family(BaseModel):
         raise NotImplementedError
 
 
-def _per_bidder(v: Any, n: int, key: str, shared) -> list:
+def _per_bidder(v: Any, n: int, key: str) -> list:
     """``v`` as one entry per bidder: a list whose entries are grids (lists or mappings; for a
     prior, lists or 'uniform') is per bidder and must have n entries; anything else is shared."""
-    if isinstance(v, list) and v and all(isinstance(g, (list, dict)) or g == "uniform" for g in v) \
-            and not (shared == "prior" and all(isinstance(g, (int, float, str)) and g != "uniform" for g in v)):
+    if isinstance(v, list) and v and all(isinstance(g, (list, dict)) or g == "uniform" for g in v):
         if len(v) != n:
             raise FamilyError(key, f"expected one entry per bidder ({n}), got {len(v)}")
         return list(v)
     return [v] * n
+
+
+def _bidders(grids: list, priors: list, outcomes: list[str], value) -> dict:
+    """The explicit keys for bidders b1..bn with private values and independent types: bidder i
+    of grid value q values outcome k at ``value(i, k, q)``."""
+    names = [f"b{i + 1}" for i in range(len(grids))]
+    return {
+        "agents": [{"name": b, "types": [str(number_out(q)) for q in g]} for b, g in zip(names, grids)],
+        "prior": {"independent": {b: _marginal(p, len(g)) for b, g, p in zip(names, grids, priors)}},
+        "outcomes": outcomes,
+        "values": {b: {"private": [[number_out(value(i, k, q)) for k in range(len(outcomes))] for q in grids[i]]}
+                   for i, b in enumerate(names)},
+    }
 
 
 class SingleItemFamily(_Family):
@@ -139,25 +151,15 @@ class SingleItemFamily(_Family):
     prior: Any = "uniform"
 
     def size(self) -> int:
-        grids = _per_bidder(self.values, self.bidders, "values", "values")
+        grids = _per_bidder(self.values, self.bidders, "values")
         return sum(_grid_size(g) for g in grids) * (self.bidders + 2)
 
     def expand(self) -> dict:
         n = self.bidders
-        grids = [_grid(g, "values") for g in _per_bidder(self.values, n, "values", "values")]
-        priors = _per_bidder(self.prior, n, "prior", "prior")
-        bidders = [f"b{i + 1}" for i in range(n)]
-        outcomes = ["none"] + bidders
-        values = {}
-        for i, b in enumerate(bidders):
-            values[b] = {"private": [[number_out(q) if o == i + 1 else 0 for o in range(len(outcomes))]
-                                     for q in grids[i]]}
-        return {
-            "agents": [{"name": b, "types": [str(number_out(q)) for q in g]} for b, g in zip(bidders, grids)],
-            "prior": {"independent": {b: _marginal(p, len(g)) for b, g, p in zip(bidders, grids, priors)}},
-            "outcomes": outcomes,
-            "values": values,
-        }
+        grids = [_grid(g, "values") for g in _per_bidder(self.values, n, "values")]
+        outcomes = ["none"] + [f"b{i + 1}" for i in range(n)]
+        return _bidders(grids, _per_bidder(self.prior, n, "prior"), outcomes,
+                        lambda i, k, q: q if k == i + 1 else 0)
 
 
 class MultiUnitFamily(_Family):
@@ -175,20 +177,11 @@ class MultiUnitFamily(_Family):
         return self.bidders * _grid_size(self.values) * (outcomes + 2)
 
     def expand(self) -> dict:
-        grid = _grid(self.values)
         n = self.bidders
-        bidders = [f"b{i + 1}" for i in range(n)]
         sets = [s for j in range(min(self.units, n) + 1) for s in itertools.combinations(range(n), j)]
-        outcomes = ["+".join(bidders[i] for i in s) or "none" for s in sets]
-        values = {b: {"private": [[number_out(q) if i in s else 0 for s in sets] for q in grid]}
-                  for i, b in enumerate(bidders)}
-        marginal = _marginal(self.prior, len(grid))
-        return {
-            "agents": [{"name": b, "types": [str(number_out(q)) for q in grid]} for b in bidders],
-            "prior": {"independent": {b: marginal for b in bidders}},
-            "outcomes": outcomes,
-            "values": values,
-        }
+        outcomes = ["+".join(f"b{i + 1}" for i in s) or "none" for s in sets]
+        return _bidders([_grid(self.values)] * n, [self.prior] * n, outcomes,
+                        lambda i, k, q: q if i in sets[k] else 0)
 
 
 class PositionAuctionFamily(_Family):
@@ -211,22 +204,13 @@ class PositionAuctionFamily(_Family):
         if not isinstance(self.ctr, list) or not self.ctr:
             raise FamilyError("ctr", f"expected a list of click-through rates, one per slot, got {short_repr(self.ctr)}")
         ctr = [_number(a, "ctr") for a in self.ctr]
-        grid = _grid(self.values)
         n, S = self.bidders, len(ctr)
-        bidders = [f"b{i + 1}" for i in range(n)]
         # every assignment: slot of each bidder (None: no slot), no slot used twice
         assignments = [a for a in itertools.product([None, *range(S)], repeat=n)
                        if len([s for s in a if s is not None]) == len({s for s in a if s is not None})]
         outcomes = [",".join("-" if s is None else str(s + 1) for s in a) for a in assignments]
-        values = {b: {"private": [[number_out(q * ctr[a[i]]) if a[i] is not None else 0 for a in assignments]
-                                  for q in grid]} for i, b in enumerate(bidders)}
-        marginal = _marginal(self.prior, len(grid))
-        return {
-            "agents": [{"name": b, "types": [str(number_out(q)) for q in grid]} for b in bidders],
-            "prior": {"independent": {b: marginal for b in bidders}},
-            "outcomes": outcomes,
-            "values": values,
-        }
+        return _bidders([_grid(self.values)] * n, [self.prior] * n, outcomes,
+                        lambda i, k, q: q * ctr[assignments[k][i]] if assignments[k][i] is not None else 0)
 
 
 class ScreeningFamily(_Family):
