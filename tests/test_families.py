@@ -109,3 +109,36 @@ def test_position_auction_assigns_each_slot_once():
     assert env.outcomes == ("-,-", "-,1", "-,2", "1,-", "1,2", "2,-", "2,1")
     # b1 of value 2: 2·α_1 = 2 in slot 1, 2·α_2 = 1 in slot 2, nothing without a slot
     assert env.values[0][1, 0].tolist() == [0, 0, 0, 2, 2, 1, 1]
+
+
+def test_multi_unit_demand_types_are_non_increasing_marginal_values():
+    env = expanded({"name": "multi_unit", "bidders": 2, "units": 2, "demand": 2, "values": [1, 2, 3]}).environment
+    assert env.types[0] == ("1,1", "2,1", "2,2", "3,1", "3,2", "3,3")
+    assert env.outcomes == ("0,0", "0,1", "0,2", "1,0", "1,1", "2,0")
+    # b1 of marginal values (3, 2): 3 for one unit, 5 for two, whatever b2 gets
+    assert env.values[0][4, 0].tolist() == [0, 0, 0, 3, 3, 5]
+    assert env.values[1][0, 4].tolist() == [0, 3, 5, 0, 3, 0]
+
+
+def test_lemons_buyer_values_depend_on_the_sellers_quality():
+    env = expanded({"name": "lemons", "values": [0, 1], "premium": "1/2"}).environment
+    assert env.agents == ("seller", "buyer") and env.shape == (2, 1)
+    assert env.values[0][:, 0, 1].tolist() == [0, -1]
+    assert env.values[1][:, 0, 1].tolist() == [0.5, 1.5]
+    with pytest.raises(amd.InstanceError, match="one per quality") as e:
+        expanded({"name": "lemons", "values": [0, 1], "premium": [1, 2, 3]})
+    assert e.value.path == "family.premium"
+
+
+def test_lemons_second_best_pays_the_sellers_rent():
+    """Qualities v ∈ {0, 1} equally likely, buyer value v + Δ. The low seller's rent is
+    U_0 = q_1·(1 - 0) (she can claim quality 1), the high seller's U_1 = 0; the buyer's interim IR
+    with ex-ante budget balance says the buyer's value covers the seller's cost plus rent:
+    ½(Δ q_0 + (1 + Δ) q_1) ≥ ½(0·q_0 + 1·q_1) + ½ q_1, i.e. Δ q_0 + (Δ - 1) q_1 ≥ 0, with
+    gains from trade ½ Δ (q_0 + q_1). Δ = 1/2: q = (1, 1), gains 1/2 (the first best);
+    Δ = 1/4: q = (1, 1/3), gains ½·¼·4/3 = 1/6."""
+    for premium, gains in (("1/2", 1 / 2), ("1/4", 1 / 6)):
+        doc = document({"name": "lemons", "values": [0, 1], "premium": premium},
+                       ic="bic", ir="interim", budget="exante", maximize="welfare")
+        r = amd.solve(amd.parse(doc))
+        assert r.status == "optimal" and r.objective == pytest.approx(gains, abs=1e-9)

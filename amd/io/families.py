@@ -25,9 +25,13 @@ Families
                     designer value of building -C.
                     ``{name: public_project, agents: 3, values: [0, 1], cost: 1.5}``
 ``multi_unit``      k identical units, unit demand: outcomes the sets of winners ``b1+b2``.
-                    ``{name: multi_unit, bidders: 3, units: 2, values: [1, 2]}``
+                    ``{name: multi_unit, bidders: 3, units: 2, values: [1, 2]}``; with
+                    ``demand: d`` a type is d non-increasing marginal values (``2,1``) and an
+                    outcome the units per bidder (``2,0``).
 ``position_auction`` slots with click-through rates, v_i = θ_i·α_slot; outcomes ``1,-``.
                     ``{name: position_auction, bidders: 2, ctr: [1, 0.5], values: [1, 2]}``
+``lemons``          Akerlof: a seller knows quality v, the buyer values the good at v + Δ.
+                    ``{name: lemons, values: {midpoint: 10}, premium: 0.12}``
 ``screening``       Mussa–Rosen: one buyer θ, qualities q at cost c(q), v = θ·q.
                     ``{name: screening, types: [1, 2], qualities: [0, 0.5, 1], cost: [0, 0.125, 0.5]}``
 
@@ -163,25 +167,59 @@ class SingleItemFamily(_Family):
 
 
 class MultiUnitFamily(_Family):
-    """k identical units, n bidders with unit demand: outcomes are the sets of winners (at most k),
-    written ``b1+b3`` (``none`` for nobody); v_i = θ_i when i is among the winners."""
+    """k identical units, n bidders.
+
+    Unit demand (``demand: 1``, the default): outcomes are the sets of winners (at most k),
+    written ``b1+b3`` (``none`` for nobody); v_i = θ_i when i is among the winners.
+
+    Multi-unit demand (``demand: d`` > 1): a bidder's type is its non-increasing marginal values
+    θ_i1 ≥ … ≥ θ_id for a first, second, … unit, each from the grid (every such tuple is a type,
+    written ``2,1``; ``prior`` is ``uniform`` over the tuples or one probability per tuple);
+    outcomes give each bidder's number of units (``2,0``: two to b1, none to b2), at most d each
+    and k in all; v_i = θ_i1 + … + θ_ix for x units.
+    """
 
     name: Literal["multi_unit"]
     bidders: int = Field(ge=1)
     units: int = Field(ge=1)
+    demand: int = Field(1, ge=1, le=8)
     values: Any
     prior: Any = "uniform"
 
+    def _quantities(self) -> list[tuple[int, ...]]:
+        cap = min(self.demand, self.units)
+        return [x for x in itertools.product(range(cap + 1), repeat=self.bidders) if sum(x) <= self.units]
+
     def size(self) -> int:
-        outcomes = sum(math.comb(self.bidders, j) for j in range(min(self.units, self.bidders) + 1))
-        return self.bidders * _grid_size(self.values) * (outcomes + 2)
+        if self.demand == 1:
+            outcomes = sum(math.comb(self.bidders, j) for j in range(min(self.units, self.bidders) + 1))
+            return self.bidders * _grid_size(self.values) * (outcomes + 2)
+        types = math.comb(_grid_size(self.values) + self.demand - 1, self.demand)
+        outcomes = (min(self.demand, self.units) + 1) ** self.bidders  # an upper bound, counted cheaply
+        return self.bidders * types * (outcomes + 2)
 
     def expand(self) -> dict:
         n = self.bidders
-        sets = [s for j in range(min(self.units, n) + 1) for s in itertools.combinations(range(n), j)]
-        outcomes = ["+".join(f"b{i + 1}" for i in s) or "none" for s in sets]
-        return _bidders([_grid(self.values)] * n, [self.prior] * n, outcomes,
-                        lambda i, k, q: q if i in sets[k] else 0)
+        if self.demand == 1:
+            sets = [s for j in range(min(self.units, n) + 1) for s in itertools.combinations(range(n), j)]
+            outcomes = ["+".join(f"b{i + 1}" for i in s) or "none" for s in sets]
+            return _bidders([_grid(self.values)] * n, [self.prior] * n, outcomes,
+                            lambda i, k, q: q if i in sets[k] else 0)
+        grid = _grid(self.values)
+        # marginal values listed first-unit first: non-increasing tuples (multisets of the grid)
+        tuples = sorted(tuple(reversed(c)) for c in itertools.combinations_with_replacement(grid, self.demand))
+        labels = [",".join(str(number_out(q)) for q in t) for t in tuples]
+        quantities = self._quantities()
+        outcomes = [",".join(map(str, x)) for x in quantities]
+        names = [f"b{i + 1}" for i in range(n)]
+        marginal = _marginal(self.prior, len(tuples))
+        return {
+            "agents": [{"name": b, "types": labels} for b in names],
+            "prior": {"independent": {b: marginal for b in names}},
+            "outcomes": outcomes,
+            "values": {b: {"private": [[number_out(sum(t[:x[i]], Fraction(0))) for x in quantities] for t in tuples]}
+                       for i, b in enumerate(names)},
+        }
 
 
 class PositionAuctionFamily(_Family):
@@ -344,6 +382,44 @@ class BilateralTradeFamily(_Family):
         return doc
 
 
+class LemonsFamily(_Family):
+    """Akerlof's market for lemons as a mechanism: a seller who knows the quality v of the good
+    (her value of keeping it, a grid) and a buyer without private information who values it at
+    v + Δ (``premium``: Δ, or one Δ per quality), so values are interdependent. Outcomes
+    ``no_trade, trade``; v_seller(trade) = −v, v_buyer(trade) = v + Δ. Trade is always efficient,
+    but the buyer must pay for the seller's information rent: under BIC, interim IR and ex-ante
+    budget balance the second best trades only the low qualities (Akerlof 1970; the second-best
+    mechanism as in Myerson–Satterthwaite with one uninformed side)."""
+
+    name: Literal["lemons"]
+    values: Any
+    premium: Any
+    prior: Any = "uniform"
+
+    def size(self) -> int:
+        return 5 * _grid_size(self.values)
+
+    def expand(self) -> dict:
+        grid = _grid(self.values)
+        premium = [_number(d, "premium") for d in _per_quality(self.premium, len(grid))]
+        return {
+            "agents": [{"name": "seller", "types": [str(number_out(q)) for q in grid]},
+                       {"name": "buyer", "types": ["-"]}],
+            "prior": {"independent": {"seller": _marginal(self.prior, len(grid)), "buyer": "uniform"}},
+            "outcomes": ["no_trade", "trade"],
+            "values": {"seller": {"private": [[0, number_out(-q)] for q in grid]},
+                       "buyer": {"interdependent": [[[0, number_out(q + d)]] for q, d in zip(grid, premium)]}},
+        }
+
+
+def _per_quality(v: Any, size: int) -> list:
+    if isinstance(v, list):
+        if len(v) != size:
+            raise FamilyError("premium", f"expected one number or one per quality ({size}), got {len(v)}")
+        return v
+    return [v] * size
+
+
 class PublicProjectFamily(_Family):
     name: Literal["public_project"]
     agents: int = Field(ge=1)
@@ -376,6 +452,7 @@ FAMILIES = {
     "unit_demand": MultiItemFamily,
     "bilateral_trade": BilateralTradeFamily,
     "public_project": PublicProjectFamily,
+    "lemons": LemonsFamily,
 }
 
 
