@@ -112,9 +112,14 @@ def _check_size(inst: Instance, design: Design, lazy: bool) -> None:
     limits.check(env.n_profiles * sum(k), inst.file, "agents", "the verifier's utility tables (profiles x types)")
     rows = (env.n_profiles * sum(min(ki - 1, 8) for ki in k) if lazy
             else separation.ic_row_count(env, design.ic) if design.ic != "none" else 0)
+    # every IC term pairs a true profile with a misreport (a BIC row sums over all θ_-i), and
+    # carries a value per outcome and a payment, on the truthful and the misreported side
+    deviations = (0 if design.ic == "none" else
+                  env.n_profiles * sum(min(ki - 1, 8) if lazy else ki - 1 for ki in k))
+    terms = deviations * 2 * (env.n_outcomes + 1)
     columns = env.n_profiles * (env.n_outcomes + env.n_agents)
     # a Pyomo column or row weighs about 16 plain numbers, a term of a row about 2
-    limits.check(columns + rows + rows * (2 * env.n_outcomes + 2) // 8, inst.file, "agents",
+    limits.check(columns + rows + terms // 8, inst.file, "agents",
                  "the direct model (columns, IC rows and their terms)", limits.PYTHON_OBJECT)
 
 
