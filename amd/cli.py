@@ -541,6 +541,9 @@ def plot(
     file: Path = typer.Argument(..., help="An information-design instance (one or two players, or a game tree), "
                                           "or a two-type, two-period 'kind: dynamic' durable good."),
     out_file: Path = typer.Option(Path("outcome.png"), "--out", help="Image file to write (.png, .pdf, .svg)."),
+    vs_prior: bool = typer.Option(False, "--vs-prior", help="Two-state information design: draw the designer's "
+                                  "value against the prior μ = P(second state), without information and with "
+                                  "the optimal one (the concavification), and the optimal split of FILE's prior."),
 ):
     """Solve FILE and plot its answer: the recommendation signal π(a | θ), one panel per state
     (for a game tree: how play ends, π(leaf | θ)); for selling with limited commitment, the
@@ -553,12 +556,14 @@ def plot(
     inst = load(file)
     concept = concepts.for_instance(inst)
     concept.plottable(inst)
+    if vs_prior and not hasattr(concept, "plot_vs_prior"):
+        raise InstanceError(str(file), "solution", "--vs-prior draws 'solution: bce' information design")
     result = run(inst)
     if result.objective is None:
         out.print(f"{inst.name}: {result.status}; nothing to plot", markup=False)
         raise typer.Exit(0 if result.status in ("infeasible", "unbounded") else 3)
     title = f"{inst.name}: {concept.value_label} {result.objective:.6g}"
-    path = concept.plot(inst, result, out_file, title)
+    path = (concept.plot_vs_prior if vs_prior else concept.plot)(inst, result, out_file, title)
     out.print(f"{path}", markup=False, highlight=False)
     raise typer.Exit(0)
 

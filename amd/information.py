@@ -12,6 +12,24 @@ players i with finite actions A_i, payoffs u_i(θ, a) and the designer's payoff 
 With one player this is Bayesian persuasion (Kamenica & Gentzkow, "Bayesian persuasion",
 AER 2011): π(a | θ) is the signal, recommendations are the signal realizations, and obedience
 is the receiver's best response to the posterior each one induces.
+
+Three generalizations, all Bergemann & Morris (2016) or standard:
+
+* **Players with types** — BCE(G, S) of Bergemann & Morris (2016, Def. 1): the base game comes
+  with an information structure, each player i holding a type t_i drawn with θ from a joint
+  prior p(θ, t). A *state* ω is then a pair (θ, t) of positive prior probability, payoffs depend
+  on θ only, and obedience is conditional on the player's own type:
+  Σ_{ω: t_i(ω) = τ} Σ_{a_-i} π(ω, r, a_-i) [u_i(θ, r, a_-i) − u_i(θ, d, a_-i)] ≥ 0 for every
+  τ, r, d. With no types it is the BCE above; with types that reveal θ it is the set of Bayes
+  correlated equilibria of the game of incomplete information (every BNE of every expansion).
+* **A public signal** — the designer sends one recommendation profile that every player sees, so
+  obedience holds given the whole profile: for every i, τ, profile a and d,
+  Σ_{ω: t_i(ω) = τ} π(ω, a) [u_i(θ, a) − u_i(θ, d, a_-i)] ≥ 0 (public persuasion: the designer
+  value is the concavification of the value of a common posterior, Kamenica–Gentzkow §V).
+* **Partial audiences** — only the players in ``informed`` receive a signal; the others best
+  respond to their type and the prior with a (possibly mixed) strategy σ_j(a_j | t_j), so
+  π(ω, a) = p(ω) · π(a_I | ω) · Π_j σ_j(a_j | t_j(ω)). That set is not convex in π; see
+  :mod:`amd.concepts.bce` for the bounds that are solved exactly.
 """
 
 from __future__ import annotations
@@ -35,10 +53,35 @@ class InformationGame:
     actions: tuple[tuple[str, ...], ...]
     payoffs: np.ndarray  # (n, S, |A_1|, …, |A_n|)
     designer: np.ndarray  # (S, |A_1|, …, |A_n|)
+    #: the players' own prior information: type names per player (None: nobody has a type)
+    types: tuple[tuple[str, ...], ...] | None = None
+    #: (n, S): each player's type index in each state ω = (θ, t)
+    type_of: np.ndarray | None = None
+    #: one public recommendation profile that every player sees
+    public: bool = False
+    #: per player, whether the designer sends it a signal (None: everyone)
+    informed: tuple[bool, ...] | None = None
 
     @property
     def n_players(self) -> int:
         return len(self.players)
+
+    def player_types(self, i: int) -> tuple[str, ...]:
+        """Player i's type names (one anonymous type '-' when it has none)."""
+        return self.types[i] if self.types is not None else ("-",)
+
+    def type_index(self, i: int) -> np.ndarray:
+        """(S,): player i's type in each state."""
+        return self.type_of[i] if self.type_of is not None else np.zeros(len(self.states), np.int64)
+
+    def type_groups(self, i: int) -> np.ndarray:
+        """(T_i, S) 0/1: which states hold each of player i's types."""
+        return (self.type_index(i)[None, :] == np.arange(len(self.player_types(i)))[:, None]).astype(float)
+
+    @property
+    def uninformed(self) -> tuple[int, ...]:
+        """The players who receive no signal from the designer."""
+        return () if self.informed is None else tuple(i for i, f in enumerate(self.informed) if not f)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -53,30 +96,74 @@ class InformationDesign:
 
 
 def obedience_gains(game: InformationGame, pi: np.ndarray, i: int) -> np.ndarray:
-    """G[a_i, a_i'] = Σ_θ Σ_{a_-i} π(θ, a) [u_i(θ, a_i', a_-i) − u_i(θ, a)]: what player i
-    recommended a_i gains in total by playing a_i' instead (≤ 0 everywhere iff obedient)."""
+    """G[τ, x, r, d]: what player i of type τ, recommended r, gains in total by playing d
+    instead: Σ_{ω: t_i = τ} Σ_{a_-i ∈ x} π(ω, r, a_-i) [u_i(ω, d, a_-i) − u_i(ω, r, a_-i)].
+    x is the one cell of all a_-i (private signals) or each a_-i (a public profile).
+    Obedient iff G ≤ 0 everywhere."""
     ax = 1 + i
     k = game.shape[ax]
-    u = np.moveaxis(game.payoffs[i], ax, -1).reshape(-1, k)  # rows (θ, a_-i), columns a_i
-    p = np.moveaxis(pi, ax, -1).reshape(-1, k)
-    dev = p.T @ u  # [r, d] = Σ π(·, a_i=r) u(·, a_i=d)
-    own = (p * u).sum(axis=0)  # [r] = Σ π(·, a_i=r) u(·, a_i=r)
-    return dev - own[:, None]
+    S = game.shape[0]
+    u = np.moveaxis(game.payoffs[i], ax, -1).reshape(S, -1, k)  # (ω, a_-i, a_i)
+    p = np.moveaxis(pi, ax, -1).reshape(S, -1, k)
+    M = game.type_groups(i)  # (τ, ω)
+    if game.public:
+        dev = np.einsum("ts,sxr,sxd->txrd", M, p, u)
+        own = np.einsum("ts,sxr,sxr->txr", M, p, u)
+    else:
+        dev = np.einsum("ts,sxr,sxd->trd", M, p, u)[:, None]
+        own = np.einsum("ts,sxr,sxr->tr", M, p, u)[:, None]
+    return dev - own[..., None]
 
 
 def worst_disobedience(game: InformationGame, gains: list[np.ndarray]) -> tuple[float, dict | None]:
-    """The largest gain from disobeying, over players i and (recommended, deviation) pairs of
-    ``gains[i]`` (the diagonal — obeying — does not count), and who gains it."""
+    """The largest gain from disobeying, over players i and the (type, others' recommendation,
+    recommended, deviation) cells of ``gains[i]`` (shaped as :func:`obedience_gains`, or just
+    (recommended, deviation)); obeying — the diagonal — does not count. Says who gains it."""
     worst, where = 0.0, None
     for i, G in enumerate(gains):
-        G = G.copy()
-        np.fill_diagonal(G, 0.0)
-        r, d = np.unravel_index(int(np.argmax(G)), G.shape)
-        if G[r, d] > worst:
-            worst = float(G[r, d])
+        G = np.array(G, float)
+        if G.ndim == 2:  # (recommended, deviation) only: no types, private signals
+            G = G[None, None]
+        k = G.shape[-1]
+        G[..., np.arange(k), np.arange(k)] = 0.0
+        t, x, r, d = np.unravel_index(int(np.argmax(G)), G.shape)
+        if G[t, x, r, d] > worst:
+            worst = float(G[t, x, r, d])
             where = {"player": game.players[i], "recommended": game.actions[i][r],
                      "deviation": game.actions[i][d], "gain": worst}
+            if game.types is not None:
+                where["type"] = game.player_types(i)[t]
+            if game.public and G.shape[1] > 1:
+                others = list(itertools.product(*(a for j, a in enumerate(game.actions) if j != i)))[x]
+                where["others_recommended"] = ",".join(others)
     return worst, where
+
+
+def product_violation(game: InformationGame, pi: np.ndarray) -> tuple[float, dict | None]:
+    """How far π is from p(ω) · π(a_I | ω) · Π_j σ_j(a_j | t_j) for the uninformed players j:
+    the largest |π − that product| (0 when every player is informed) and where."""
+    if not game.uninformed:
+        return 0.0, None
+    S = game.shape[0]
+    mu = game.prior.reshape((S,) + (1,) * game.n_players)
+    target = pi.sum(axis=tuple(1 + j for j in game.uninformed), keepdims=True)  # p(ω) π(a_I | ω)
+    for j in game.uninformed:
+        ax = 1 + j
+        own = np.moveaxis(pi, ax, -1).reshape(S, -1, game.shape[ax]).sum(axis=1)  # (ω, a_j)
+        by_type = game.type_groups(j) @ own  # (τ, a_j)
+        mass = by_type.sum(axis=1, keepdims=True)
+        sigma = np.divide(by_type, mass, out=np.zeros_like(by_type), where=mass > 0)[game.type_index(j)]  # (ω, a_j)
+        shape = [S] + [1] * game.n_players
+        shape[ax] = game.shape[ax]
+        target = target * sigma.reshape(shape)
+    off = np.abs(pi - np.broadcast_to(target, pi.shape) * np.where(mu > 0, 1.0, 0.0))
+    worst = float(off.max(initial=0.0))
+    if worst == 0.0:
+        return 0.0, None
+    w = np.unravel_index(int(np.argmax(off)), off.shape)
+    return worst, {"state": game.states[w[0]],
+                   "profile": ",".join(game.actions[j][w[1 + j]] for j in range(game.n_players)),
+                   "uninformed": [game.players[j] for j in game.uninformed]}
 
 
 def verify_outcome(game: InformationGame, pi: np.ndarray, tolerance: float = DEFAULT_TOLERANCE) -> Certificate:
@@ -89,6 +176,8 @@ def verify_outcome(game: InformationGame, pi: np.ndarray, tolerance: float = DEF
     checks.add("consistency", float(off[j]), {"state": game.states[j], "probability": float(marg[j]),
                                               "prior": float(game.prior[j])})
     checks.add("obedience", *worst_disobedience(game, [obedience_gains(game, pi, i) for i in range(game.n_players)]))
+    if game.uninformed:
+        checks.add("uninformed", *product_violation(game, pi))
     return checks.certificate()
 
 
@@ -117,11 +206,16 @@ def posteriors(game: InformationGame, pi: np.ndarray) -> np.ndarray:
 def obedience_slack(game: InformationGame, pi: np.ndarray) -> dict[str, float]:
     """Per player, the smallest margin by which obedience holds (over used recommendations)."""
     out = {}
+    S = game.shape[0]
     for i in range(game.n_players):
-        G = obedience_gains(game, pi, i)
-        np.fill_diagonal(G, -np.inf)
-        used = np.moveaxis(pi, 1 + i, -1).reshape(-1, game.shape[1 + i]).sum(axis=0) > 1e-12
-        out[game.players[i]] = float(-G[used].max()) + 0.0 if used.any() and G.shape[1] > 1 else float("inf")
+        G = obedience_gains(game, pi, i)  # (τ, x, r, d)
+        k = G.shape[-1]
+        G[..., np.arange(k), np.arange(k)] = -np.inf
+        p = np.moveaxis(pi, 1 + i, -1).reshape(S, -1, k)
+        mass = (np.einsum("ts,sxr->txr", game.type_groups(i), p) if game.public
+                else np.einsum("ts,sxr->tr", game.type_groups(i), p)[:, None])
+        used = mass > 1e-12
+        out[game.players[i]] = float(-G[used].max()) + 0.0 if used.any() and k > 1 else float("inf")
     return out
 
 

@@ -9,10 +9,23 @@ import numpy as np
 
 from amd.information import signals
 
+#: above this many actions per axis a heat map drops its cell labels and thins its ticks
+LABELLED_CELLS = 12
 
-def plot_outcome(game, pi: np.ndarray, path: str | Path, title: str = "") -> Path:
+
+def _ticks(ax, axis: str, labels) -> None:
+    """At most about ten tick labels along ``axis`` ('x' or 'y'), evenly spaced."""
+    step = max(1, -(-len(labels) // 10))
+    where = list(range(0, len(labels), step))
+    (ax.set_xticks if axis == "x" else ax.set_yticks)(where, [labels[j] for j in where],
+                                                      rotation=45 if axis == "x" and step > 1 else 0)
+
+
+def plot_outcome(game, pi: np.ndarray, path: str | Path, title: str = "", note: str = "") -> Path:
     """One panel per state: π(a | θ) as a bar chart (one player) or a heat map over the two
-    players' actions (two players), with the state's prior probability in the panel title."""
+    players' actions (two players), with the state's prior probability in the panel title. Past
+    :data:`LABELLED_CELLS` actions the cells lose their numbers and the ticks are thinned, so a
+    30×30 game stays legible; ``note`` (the order of moves, say) is written under the panels."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only: no display needed
@@ -22,25 +35,56 @@ def plot_outcome(game, pi: np.ndarray, path: str | Path, title: str = "") -> Pat
         raise ValueError("plots are drawn for one- and two-player games")
     cond = signals(game, pi)
     S = len(game.states)
-    fig, axes = plt.subplots(1, S, figsize=(3.2 * S + 0.8, 3.2), squeeze=False)
+    side = min(3.2 + 0.1 * max(game.shape[1:]), 7.0)
+    fig, axes = plt.subplots(1, S, figsize=(side * S + 0.8, side), squeeze=False)
     for s, ax in enumerate(axes[0]):
         ax.set_title(f"{game.states[s]} (prior {game.prior[s]:.3g})", fontsize=10)
         if game.n_players == 1:
             ax.bar(range(len(game.actions[0])), cond[s], color="#4C72B0")
-            ax.set_xticks(range(len(game.actions[0])), game.actions[0])
+            _ticks(ax, "x", game.actions[0])
             ax.set_ylim(0, 1)
             ax.set_ylabel(f"P({game.players[0]} told a | state)" if s == 0 else "")
         else:
-            im = ax.imshow(cond[s], vmin=0, vmax=1, cmap="Blues")
-            ax.set_xticks(range(len(game.actions[1])), game.actions[1])
-            ax.set_yticks(range(len(game.actions[0])), game.actions[0])
+            im = ax.imshow(cond[s], vmin=0, vmax=1, cmap="Blues", aspect="auto")
+            _ticks(ax, "x", game.actions[1])
+            _ticks(ax, "y", game.actions[0])
             ax.set_xlabel(game.players[1])
             ax.set_ylabel(game.players[0])
-            for (r, c), v in np.ndenumerate(cond[s]):
-                ax.text(c, r, f"{v:.3g}", ha="center", va="center", color="white" if v > 0.6 else "black")
+            if max(game.shape[1:]) <= LABELLED_CELLS:
+                for (r, c), v in np.ndenumerate(cond[s]):
+                    ax.text(c, r, f"{v:.3g}", ha="center", va="center", color="white" if v > 0.6 else "black")
     if game.n_players == 2:
         fig.colorbar(im, ax=axes[0].tolist(), shrink=0.8, label="π(a | θ)")
+    if note:
+        fig.text(0.5, -0.02, note, ha="center", va="top", fontsize=9)
     return _save(plt, fig, path, title, 1.04)
+
+
+def plot_vs_prior(game, mu: np.ndarray, value: np.ndarray, no_information: np.ndarray, prior: float,
+                  split: list[tuple[float, float]], path: str | Path, title: str = "") -> Path:
+    """The lecture picture of persuasion with two states: against μ = P(second state), the
+    designer's value without information v̂(μ) (the players act on the belief μ alone), the
+    designer's optimal value V(μ) (the concavification of v̂ for one receiver, Kamenica–Gentzkow),
+    the prior and the posteriors the optimal signal splits it into (``split``: (μ', v̂(μ')))."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(mu, no_information, color="#999999", lw=1.5, drawstyle="steps-post" if game.n_players == 1 else "default",
+            label="v̂(μ): no information")
+    ax.plot(mu, value, color="#4C72B0", lw=2, label="V(μ): optimal information")
+    if split:
+        xs, ys = zip(*sorted(split))
+        ax.plot(xs, ys, "o--", color="#C44E52", lw=1, label="optimal split of the prior")
+    ax.axvline(prior, color="black", lw=0.8, ls=":")
+    ax.annotate("prior", (prior, ax.get_ylim()[0]), textcoords="offset points", xytext=(3, 3), fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(f"μ = P({game.states[1]})")
+    ax.set_ylabel("designer's value")
+    ax.legend(fontsize=8, loc="best")
+    return _save(plt, fig, path, title, 1.02)
 
 
 def plot_tree_outcome(tree, pi: np.ndarray, path: str | Path, title: str = "") -> Path:

@@ -279,6 +279,15 @@ class LinearProgram:
             h.changeObjectiveSense(highspy.ObjSense.kMinimize)
         self.maximize = False
 
+    def set_upper_bounds(self, upper: np.ndarray) -> None:
+        """Give every column of the full vector the upper bound ``upper[j]`` (columns the compiler
+        dropped rest at their fill value and are left alone); the next :meth:`solve` is warm."""
+        cols = np.arange(len(self.index), dtype=np.int32)
+        lo = np.asarray(self.highs.getLp().col_lower_, float)
+        with solver_output(self.options.verbose):
+            status = self.highs.changeColsBounds(len(cols), cols, lo, np.asarray(upper, float)[self.index])
+        self._require_ok(status, "changeColsBounds")
+
     def full_vector(self, col_values) -> np.ndarray:
         z = np.zeros(self.n_full)
         z[self.index] = np.asarray(col_values, float)

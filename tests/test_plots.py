@@ -3,6 +3,7 @@ picture promises (amd plot on kind: mechanism)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -44,3 +45,51 @@ def test_an_irregular_auction_shows_its_ironed_interval():
 def test_other_mechanisms_are_refused_clearly(tmp_path):
     res = CliRunner().invoke(app, ["plot", "instances/public-goods/vcg-3-agents.yaml", "--out", str(tmp_path / "x.png")])
     assert res.exit_code == 2 and "single-item auctions" in res.output
+
+
+def test_value_against_prior_is_kamenica_gentzkows_concavification(tmp_path):
+    """The prosecutor (convict iff P(guilty) ≥ 1/2; the prosecutor wants a conviction): without
+    information v̂(μ) = [μ ≥ 1/2]; with the optimal signal V(μ) = min(2μ, 1), the concavification."""
+    from amd.concepts.bce import value_against_prior
+
+    inst = amd.load("instances/persuasion/prosecutor.yaml")
+    mu, V, vhat = value_against_prior(inst, points=11)
+    assert V == pytest.approx(np.minimum(2 * mu, 1), abs=1e-9)
+    assert vhat == pytest.approx((mu >= 0.5).astype(float), abs=1e-9)
+    out = tmp_path / "v.png"
+    res = CliRunner().invoke(app, ["plot", "instances/persuasion/prosecutor.yaml", "--vs-prior", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert out.stat().st_size > 5000
+
+
+def test_vs_prior_refuses_what_it_cannot_draw(tmp_path):
+    res = CliRunner().invoke(app, ["plot", "instances/bce/chicken-max-welfare.yaml", "--vs-prior",
+                                   "--out", str(tmp_path / "c.png")])
+    assert res.exit_code == 2 and "states" in res.output
+
+
+def test_a_30_by_30_game_stays_legible(tmp_path, monkeypatch):
+    """Cournot 30×30: no numbers in the cells, at most about ten tick labels per axis."""
+    import matplotlib.pyplot as plt
+
+    from amd.plot import plot_outcome
+
+    inst = amd.parse({"format": "amd/1", "kind": "information",
+                      "family": {"name": "cournot", "firms": 2, "quantities": list(range(30)),
+                                 "intercepts": [40, 60]}})
+    r = amd.solve(inst)
+    seen = []
+    original = plt.Figure.savefig
+
+    def keep(fig, *args, **kwargs):
+        seen.append(fig)
+        return original(fig, *args, **kwargs)
+
+    monkeypatch.setattr(plt.Figure, "savefig", keep)  # a spy: the figure is still written
+    plot_outcome(inst.environment, r.outcome, tmp_path / "c.png")
+    assert (tmp_path / "c.png").stat().st_size > 5000
+    panels = [ax for ax in seen[0].axes if ax.get_xlabel()]
+    assert len(panels) == 2
+    for ax in panels:
+        assert not ax.texts
+        assert len(ax.get_xticklabels()) <= 10 and len(ax.get_yticklabels()) <= 10

@@ -17,6 +17,7 @@ from amd.io.arrays import nested_array
 from amd.mechanism import clean
 from amd.models import sequential
 from amd.models.sequential import SequentialLayout
+from amd.plot import plot_outcome
 from amd.report import number
 
 
@@ -102,7 +103,9 @@ class Sequential(Concept):
         BCE_CONCEPT.plottable(inst)
 
     def plot(self, inst, result, path, title):
-        return BCE_CONCEPT.plot(inst, result, path, title)
+        order = getattr(result.details, "order", None) or {}
+        note = "order of moves: " + ", ".join(f"{k} {v:.3g}" for k, v in order.items() if v > 1e-9)
+        return plot_outcome(inst.environment, result.outcome, path, title, note=note)
 
 
 CONCEPT = Sequential()

@@ -40,7 +40,7 @@ def efg_path(reference: str, file: str, key: str) -> Path:
     allows it (``amd --allow-paths``, or AMD_ALLOW_PATHS=1). An instance file is data; it must not
     be able to make amd read (and echo) any file on the machine."""
     if not isinstance(reference, str) or not reference or "\x00" in reference:
-        raise InstanceError(file, key, f"expected the path of a Gambit .efg file, got {short_repr(reference)}")
+        raise InstanceError(file, key, f"expected the path of a Gambit file, got {short_repr(reference)}")
     base = Path(file).parent if file != "<input>" else Path(".")
     path = base / reference
     if os.environ.get("AMD_ALLOW_PATHS") == "1":
@@ -48,7 +48,7 @@ def efg_path(reference: str, file: str, key: str) -> Path:
     inside = base.resolve()
     if Path(reference).is_absolute() or not path.resolve().is_relative_to(inside):
         raise InstanceError(file, key, f"{short_repr(reference)} leads outside the instance's folder "
-                                       f"{str(base)!r}; put the .efg beside the instance, or allow it with "
+                                       f"{str(base)!r}; put the Gambit file beside the instance, or allow it with "
                                        "amd --allow-paths")
     return path
 
@@ -77,9 +77,11 @@ def efg_players(text: str, file: str, key: str) -> tuple[str, ...]:
 
 def from_efg(text: str, name: str, designer: Any, states: tuple[str, ...], prior: np.ndarray, file: str,
              key: str = "game.efg") -> GameTree:
-    """Read a Gambit .efg tree (Gambit's documented "outcome-based" format). The designer's payoff
-    at a leaf is ``designer``: 'welfare' (the players' sum), a player's name, or a mapping from
-    outcome name to number. Gambit's chance nodes are nature's moves inside the tree."""
+    """Read a Gambit .efg tree (Gambit's documented "outcome-based" format, version 2). As in Gambit,
+    a node of an information set met before may omit the set's name and actions, and an outcome at
+    an inner node adds its payoffs to every leaf below it. The designer's payoff at a leaf is
+    ``designer``: 'welfare' (the players' sum), a player's name, or a mapping from outcome name to
+    number (summed over the outcomes on the path). Gambit's chance nodes are nature's moves."""
     players = efg_players(text, file, key)
     toks = _tokens(text)
     pos = toks.index(("sym", "}"), 0) + 1
@@ -139,7 +141,8 @@ def from_efg(text: str, name: str, designer: Any, states: tuple[str, ...], prior
         need(number in outcomes, f"outcome {number} used before its payoffs are given")
         return outcomes[number]
 
-    def leaf_value(name: str, u: np.ndarray) -> float:
+    def designer_of(name: str, u: np.ndarray) -> float:
+        """The designer's value of one outcome (for 'welfare' or a player: of its payoffs)."""
         if designer == "welfare":
             return float(u.sum())
         if isinstance(designer, str):
@@ -156,23 +159,42 @@ def from_efg(text: str, name: str, designer: Any, states: tuple[str, ...], prior
                 raise InstanceError(file, f"game.designer.{name}", str(e)) from None
         raise InstanceError(file, "game.designer", "required: 'welfare', a player's name or a mapping outcome → value")
 
-    def node(label: str) -> int:
+    isets: dict[tuple, list] = {}  # a node of a known information set may omit its name and actions
+
+    def moves_of(kind: tuple, chance: bool) -> list:
+        if peek()[0] == "str":
+            take()  # the information set's name
+        given = braced(chance) if peek() == ("sym", "{") else None
+        known = isets.get(kind)
+        need(given is not None or known is not None,
+             f"information set {kind[-1]} of {'chance' if chance else players[kind[0] - 1]} is used before its "
+             "actions are listed")
+        if given is not None and known is not None:
+            need(given == known,
+                 f"information set {kind[-1]} is listed twice with different actions")
+        isets.setdefault(kind, given)
+        return isets[kind]
+
+    def node(label: str, paid: np.ndarray, owed: float) -> int:
+        """Read the subtree at ``label``; ``paid``/``owed``: the players' payoffs and the designer's
+        value of the outcomes at the nodes above (Gambit adds them to the leaf's)."""
         token = take()
         need(token[0] == "word" and token[1] in ("p", "c", "t"), f"expected a node ('p', 'c' or 't'), got {token[1]!r}")
         take()  # node name
         me = len(b.nodes)
         if token[1] == "t":
             oc = outcome_of()
-            need(oc is not None, "a terminal node needs an outcome")
-            name, u = oc
+            u = paid if oc is None else paid + oc[1]
+            if isinstance(designer, dict):  # valued per outcome: the outcomes on the path add up
+                d = owed if oc is None else owed + designer_of(*oc)
+            else:  # 'welfare' or a player: a function of the payoffs at the end
+                d = designer_of("", u)
             b.nodes.append(Node(LEAF, f"{where} node {label or 'root'}", [], [], payoffs=np.repeat(u[:, None], b.S, 1),
-                                 value=np.full(b.S, leaf_value(name, u))))
+                                 value=np.full(b.S, d)))
             return me
         if token[1] == "c":
             iset = whole(take())
-            if peek()[0] == "str":
-                take()
-            moves = braced(True)
+            moves = moves_of(("c", iset), True)
             prob = [p for _, p in moves]
             b._check_probabilities(prob, where)
             n = Node(CHANCE, f"{where} chance set {iset}", [m for m, _ in moves], [], prob=prob)
@@ -180,20 +202,20 @@ def from_efg(text: str, name: str, designer: Any, states: tuple[str, ...], prior
             player = whole(take())
             need(1 <= player <= len(players), f"player {player} is not declared")
             iset = whole(take())
-            if peek()[0] == "str":
-                take()
-            acts = [t[1] for t in braced(False)]
+            acts = [t[1] for t in moves_of((player, iset), False)]
             n = Node(MOVE, f"{where} infoset {player}:{iset}", acts, [], player=player - 1,
                       infoset=f"{players[player - 1]}:{iset}")
         oc = outcome_of()
-        need(oc is None, "payoffs at inner nodes are not supported: put them on the leaves")
+        if oc is not None:  # an outcome at an inner node: Gambit adds it to every leaf below
+            paid = paid + oc[1]
+            owed = owed + designer_of(*oc) if isinstance(designer, dict) else owed
         b.nodes.append(n)
         for a in list(n.edges):
-            n.children.append(node(a))
+            n.children.append(node(a, paid, owed))
         return me
 
     try:
-        node("")
+        node("", np.zeros(len(players)), 0.0)
     except RecursionError:
         raise InstanceError(file, where, "the tree is deeper than this reader follows (about 900 moves)") from None
     return b.tree(states, prior)

@@ -456,13 +456,15 @@ FAMILIES = {
 }
 
 
-def expand_family(family: dict, file: str) -> dict:
-    """Expand a ``family:`` mapping into the explicit keys of SPEC §1.1."""
+def expand_family(family: dict, file: str, registry: dict | None = None) -> dict:
+    """Expand a ``family:`` mapping into the explicit keys of SPEC §1.1 (``registry``: the
+    families to choose from, by name; :data:`FAMILIES` unless given)."""
+    registry = FAMILIES if registry is None else registry
     name = family.get("name") if isinstance(family, dict) else None
-    if not isinstance(name, str) or name not in FAMILIES:
-        raise InstanceError(file, "family.name", f"expected one of {', '.join(sorted(FAMILIES))}, got {short_repr(name)}")
+    if not isinstance(name, str) or name not in registry:
+        raise InstanceError(file, "family.name", f"expected one of {', '.join(sorted(registry))}, got {short_repr(name)}")
     try:
-        model = FAMILIES[name].model_validate(family)
+        model = registry[name].model_validate(family)
     except ValidationError as e:
         raise pydantic_error(e, file, ("family",)) from None
     try:
@@ -472,15 +474,17 @@ def expand_family(family: dict, file: str) -> dict:
         raise InstanceError(file, f"family.{e.key}", str(e)) from None
 
 
-def expand_document(document: dict, file: str) -> dict:
-    """The explicit document: the family replaced by agents, prior, outcomes and values."""
-    clash = [k for k in EXPLICIT_KEYS if document.get(k) is not None]
+def expand_document(document: dict, file: str, registry: dict | None = None,
+                    explicit_keys: tuple[str, ...] = EXPLICIT_KEYS) -> dict:
+    """The explicit document: the family replaced by agents, prior, outcomes and values (or, with
+    another ``registry``, by the ``explicit_keys`` its families write)."""
+    clash = [k for k in explicit_keys if document.get(k) is not None]
     if clash:
         raise InstanceError(file, clash[0], "given together with 'family'; give one or the other")
     family = document["family"]
     if not isinstance(family, dict):
         raise InstanceError(file, "family", f"expected a mapping with a 'name', got {short_repr(family)}")
-    explicit = expand_family(family, file)
+    explicit = expand_family(family, file, registry)
     out = {k: v for k, v in document.items() if k != "family"}
     # keep the file's own keys first, then the expansion, in SPEC order
     head = {k: out.pop(k) for k in ("format", "kind", "name", "description", "source") if k in out}

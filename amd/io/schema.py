@@ -11,6 +11,7 @@ Everything downstream trusts the :class:`Instance` it gets. Reading the text is
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +32,9 @@ from amd.auction import SingleItem, myerson_answers, reason_not_applicable
 from amd.environment import Design, Environment, Objective
 from amd.errors import InstanceError, pydantic_error, short_repr
 from amd.extensive import ExtensiveDesign
+from amd.files import read_text
 from amd.information import InformationDesign, InformationGame
-from amd.io import efg, families
+from amd.io import efg, families, games, nfg
 from amd.io.arrays import check_distribution, nested_array
 from amd.io.read import read_document
 from amd.limited_commitment import DynamicDesign, DynamicSale
@@ -159,6 +161,9 @@ class MechanismFile(_InstanceFile):
 class PlayerSpec(_Strict):
     name: Label
     actions: list[Label] | None = Field(None, min_length=1, description="required unless the game is a tree")
+    types: list[Label] | None = Field(None, min_length=1, description="the player's own prior information "
+                                      "(Bergemann–Morris's base information structure); the prior then "
+                                      "runs over [state][type of each player with types]")
 
 
 class GameSpec(_Strict):
@@ -176,12 +181,17 @@ class InformationFile(_InstanceFile):
     kind: Literal["information"]
     states: list[Label] | None = Field(None, min_length=1, description="required unless the game is a tree")
     prior: Any = Field(None, description="probabilities in state order, or 'uniform'")
-    players: list[PlayerSpec] = Field(min_length=1)
+    players: list[PlayerSpec] | None = Field(None, min_length=1, description="required unless a family gives them")
     payoffs: dict[str, Any] | None = Field(None, description="u_i: nested [state][a_1]...[a_n] per player")
     designer: Any = Field(None, description="designer payoff, nested [state][a_1]...[a_n]")
     solution: Literal["bce", "sequential", "extensive"] = "bce"
     objective: Literal["maximize", "minimize"] = "maximize"
+    signal: Literal["private", "public"] = Field("private", description="private: each player sees its own "
+                                                 "recommendation; public: everyone sees the whole profile")
+    informed: list[Label] | None = Field(None, description="the players who receive a signal (default: all)")
     game: GameSpec | None = None
+    family: dict[str, Any] | None = Field(None, description="a base game written short (amd.io.games)")
+    nfg: Any = Field(None, description="Gambit .nfg file(s): one path, or a mapping state → path")
 
 
 class BuyerSpec(_Strict):
@@ -542,10 +552,23 @@ def parse(document: dict, file: str = "<input>", default_name: str | None = None
 
 
 def _parse_information(document: dict, file: str, default_name: str | None) -> Instance:
+    if document.get("family") is not None:
+        document = games.expand_document(document, file)
+    if document.get("nfg") is not None:
+        document = _expand_nfg(document, file)
     try:
         spec = InformationFile.model_validate(document)
     except ValidationError as e:
         raise pydantic_error(e, file) from None
+    if spec.players is None:
+        raise InstanceError(file, "players", "required key is missing (or give a 'family')")
+    if spec.solution != "bce":  # nothing asked for is dropped: these are BCE notions (for now)
+        for i, p in enumerate(spec.players):
+            if p.types is not None:
+                raise InstanceError(file, f"players[{i}].types", "players with types are supported with 'solution: bce'")
+        for key, asked in (("signal", spec.signal != "private"), ("informed", spec.informed is not None)):
+            if asked:
+                raise InstanceError(file, key, f"supported with 'solution: bce', not '{spec.solution}'")
     if spec.solution == "extensive":
         return _parse_extensive(spec, document, file, default_name)
     if spec.game is not None:
@@ -553,12 +576,15 @@ def _parse_information(document: dict, file: str, default_name: str | None) -> I
     for key in ("states", "prior", "payoffs", "designer"):
         if getattr(spec, key) is None:
             raise InstanceError(file, key, f"required key is missing (for 'solution: {spec.solution}')")
-    states, prior = _states(spec, file)
     players = tuple(p.name for p in spec.players)
     _unique(list(players), file, "players", "player name")
     for i, p in enumerate(spec.players):
         if p.actions is None:
             raise InstanceError(file, f"players[{i}].actions", "required key is missing")
+        if p.types is not None:
+            _unique(list(p.types), file, f"players[{i}].types", "type")
+    informed = _audience(spec, players, file)
+    states, prior = _states(spec, file)
     actions = tuple(tuple(p.actions) for p in spec.players)
     for i, a in enumerate(actions):
         _unique(list(a), file, f"players[{i}].actions", "action")
@@ -577,7 +603,10 @@ def _parse_information(document: dict, file: str, default_name: str | None) -> I
         raise InstanceError(file, "players",
                             f"'solution: sequential' is implemented for up to three players, got {len(players)}")
     _check_expected(spec, file)
-    game = InformationGame(states, prior, players, actions, payoffs, designer)
+    game = InformationGame(states, prior, players, actions, payoffs, designer,
+                           public=spec.signal == "public", informed=informed)
+    if any(p.types is not None for p in spec.players):
+        game = _with_types(game, spec, file)
     return Instance(
         name=spec.name or default_name or "instance", file=file, environment=game,
         design=InformationDesign(spec.solution, spec.objective), description=spec.description,
@@ -628,9 +657,124 @@ def _check_expected(spec, file: str) -> None:
         raise InstanceError(file, "expected.objective", "required when expected.status is 'optimal'")
 
 
+def _expand_nfg(document: dict, file: str) -> dict:
+    """``nfg: FILE`` (one state) or ``nfg: {state: FILE, …}``: the Gambit strategic game(s) written
+    out as players, payoffs and (for ``designer: welfare`` or a player's name) the designer's
+    payoffs — the explicit document, validated like a hand-written one (``amd expand`` prints it)."""
+    ref = document["nfg"]
+    for key in ("payoffs",):
+        if document.get(key) is not None:
+            raise InstanceError(file, key, "given together with 'nfg'; give one or the other")
+    if isinstance(ref, str):
+        files = {None: ref}
+    elif isinstance(ref, dict) and ref and all(isinstance(k, str) and isinstance(v, str) for k, v in ref.items()):
+        files = dict(ref)
+    else:
+        raise InstanceError(file, "nfg", f"expected the path of a Gambit .nfg file or a mapping state → path, "
+                                         f"got {short_repr(ref)}")
+    out = {k: v for k, v in document.items() if k != "nfg"}
+    games_by_state = []
+    for state, ref_j in files.items():
+        key = "nfg" if state is None else f"nfg.{state}"
+        text = read_text(efg.efg_path(ref_j, file, key), nfg.MAX_NFG_BYTES, file, key)
+        games_by_state.append((key, nfg.from_nfg(text, file, key)))
+    (key0, (players, strategies, _)) = games_by_state[0]
+    for key, (p, s, _) in games_by_state[1:]:
+        if (p, s) != (players, strategies):
+            raise InstanceError(file, key, f"declares other players or strategies than {key0}")
+    if None in files:
+        if out.get("states") is None:
+            out["states"] = ["state"]
+            out.setdefault("prior", [1])
+        elif len(out["states"]) != 1:
+            raise InstanceError(file, "nfg", "one .nfg file gives one state's game; give a mapping state → file")
+    else:
+        states = out.get("states")
+        if states is not None:
+            if not isinstance(states, list) or sorted(map(str, states)) != sorted(files):
+                raise InstanceError(file, "nfg", f"expected one file per state of 'states' "
+                                                 f"({', '.join(map(str, states or []))}), got {', '.join(files)}")
+            order = [str(x) for x in states]
+            games_by_state = [games_by_state[list(files).index(x)] for x in order]
+        out["states"] = list(files) if states is None else states
+    given = out.get("players")
+    if given is not None:
+        names = [p.get("name") if isinstance(p, dict) else None for p in given] if isinstance(given, list) else None
+        if names != list(players):
+            raise InstanceError(file, "players", f"the .nfg file declares the players {list(players)}")
+        out["players"] = [{**p, "actions": list(a)} for p, a in zip(given, strategies)]
+    else:
+        out["players"] = [{"name": p, "actions": list(a)} for p, a in zip(players, strategies)]
+    u = np.stack([g[2] for _, g in games_by_state], axis=1)  # (player, state, s_1, …, s_n)
+    out["payoffs"] = {p: _plain(u[i]) for i, p in enumerate(players)}
+    designer = out.get("designer")
+    if designer == "welfare":
+        out["designer"] = _plain(u.sum(axis=0))
+    elif isinstance(designer, str):
+        if designer not in players:
+            raise InstanceError(file, "designer", f"expected 'welfare', a player ({', '.join(players)}) or a "
+                                                  f"nested list [state][a_1]...[a_n], got {short_repr(designer)}")
+        out["designer"] = _plain(u[players.index(designer)])
+    head = {k: out.pop(k) for k in ("format", "kind", "name", "description", "source", "states", "prior",
+                                    "players", "payoffs", "designer") if k in out}
+    return {**head, **out}
+
+
+def _plain(a: np.ndarray) -> list:
+    """Nested lists with whole numbers written as integers (3, not 3.0) for ``amd expand``."""
+    if a.ndim == 0:
+        x = float(a)
+        return int(x) if x.is_integer() else x
+    return [_plain(b) for b in a]
+
+
+def _audience(spec, players: tuple[str, ...], file: str) -> tuple[bool, ...] | None:
+    """Who receives a signal: ``informed`` as one flag per player (None: everyone)."""
+    if spec.informed is None:
+        return None
+    for j, name in enumerate(spec.informed):
+        if name not in players:
+            raise InstanceError(file, f"informed[{j}]", f"unknown player {short_repr(name)}; the players are "
+                                                       f"{', '.join(players)}")
+    _unique(list(spec.informed), file, "informed", "player")
+    flags = tuple(p in spec.informed for p in players)
+    if spec.signal == "public" and not all(flags):
+        # a public profile would show the informed players the uninformed players' actions
+        raise InstanceError(file, "informed", "a public signal goes to every player; informing only some "
+                                              "players is supported with 'signal: private'")
+    return flags
+
+
+def _with_types(game: InformationGame, spec, file: str) -> InformationGame:
+    """Bergemann–Morris's BCE(G, S): the states become the pairs ω = (θ, t) of positive prior
+    probability p(θ, t), labelled 'θ | t_1, t_2'; payoffs and the designer's depend on θ."""
+    typed = [i for i, p in enumerate(spec.players) if p.types is not None]
+    names = [tuple(spec.players[i].types) if i in typed else ("-",) for i in range(game.n_players)]
+    shape = (len(game.states),) + tuple(len(names[i]) for i in typed)
+    axes = ["one per state"] + [f"one per type of {game.players[i]}" for i in typed]
+    limits.check(math.prod(shape) * math.prod(game.shape[1:]), file, "prior",
+                 "the outcome over (state, types, action profile)", limits.PYTHON_OBJECT)
+    if spec.prior == "uniform":
+        joint = np.full(shape, 1.0 / math.prod(shape))
+    else:
+        joint = nested_array(spec.prior, shape, axes, file, "prior")
+        check_distribution(joint.ravel(), file, "prior")
+    cells = np.argwhere(joint > 0)  # C order: by state, then types
+    theta = cells[:, 0]
+    type_of = np.zeros((game.n_players, len(cells)), np.int64)
+    for col, i in enumerate(typed):
+        type_of[i] = cells[:, 1 + col]
+    labels = tuple(f"{game.states[c[0]]} | " + ", ".join(names[i][c[1 + col]] for col, i in enumerate(typed))
+                   for c in cells)
+    return dataclasses.replace(game, states=labels, prior=joint[tuple(cells.T)], payoffs=game.payoffs[:, theta],
+                               designer=game.designer[theta], types=tuple(names), type_of=type_of)
+
+
 def _states(spec, file: str) -> tuple[tuple[str, ...], np.ndarray]:
     states = tuple(spec.states)
     _unique(list(states), file, "states", "state")
+    if any(getattr(p, "types", None) is not None for p in spec.players):
+        return states, np.zeros(len(states))  # the joint prior over (θ, t) is read by _with_types
     if spec.prior == "uniform":
         prior = np.full(len(states), 1.0 / len(states))
     else:
