@@ -52,6 +52,8 @@ class Certificate:
     checks: dict[str, Check] = field(default_factory=dict)
     #: for an infeasible instance: the constraints that cannot hold together (amd.infeasibility)
     infeasibility: dict | None = None
+    #: with ``--exact``: the rational proof of optimality (amd.exact.Proof)
+    exact: dict | None = None
 
     def to_dict(self) -> dict:
         out = {
@@ -62,6 +64,8 @@ class Certificate:
         }
         if self.infeasibility is not None:
             out["infeasibility"] = self.infeasibility
+        if self.exact is not None:
+            out["exact"] = self.exact
         return out
 
     def failures(self) -> list[str]:

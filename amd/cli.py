@@ -127,6 +127,8 @@ def solve(
     full: bool = typer.Option(False, "--full", help="Build every IC row instead of generating them lazily."),
     tidy: bool = typer.Option(False, "--tidy", help="Among optimal mechanisms, pick one whose largest payment is "
                                                     "smallest (a second LP on the optimal face; same objective)."),
+    exact: bool = typer.Option(False, "--exact", help="Prove the optimum in rational arithmetic from HiGHS's "
+                                                      "basis and print it as a fraction (objective_exact)."),
     reduced: Optional[bool] = typer.Option(
         None, "--reduced/--direct",
         help="Single-item BIC: solve in interim reduced form (Border's inequalities), or force the direct "
@@ -153,7 +155,7 @@ def solve(
     from amd.result import ANSWERS
 
     result = run(inst, time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose,
-                 full=True if full else None, reduced=reduced, tidy=tidy)
+                 full=True if full else None, reduced=reduced, tidy=tidy, exact=exact)
     payload = result.to_dict()
     if out_file is not None:
         write_json(out_file, payload, indent=1)

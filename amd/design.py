@@ -28,7 +28,7 @@ __all__ = ["Result", "solve", "solve_fixed_allocation", "verify"]
 def solve(instance: Instance | str | Path, *, time_limit: float | None = None, gap: float | None = None,
           threads: int | None = None, method: str = "choose", tolerance: float = DEFAULT_TOLERANCE,
           verbose: bool = False, full: bool | None = None, symmetric: bool | None = None,
-          reduced: bool | None = None, tidy: bool = False) -> Result:
+          reduced: bool | None = None, tidy: bool = False, exact: bool = False) -> Result:
     """Solve ``instance`` (an :class:`Instance` or a file path) by its solution concept
     (:mod:`amd.concepts`) and verify the answer independently.
 
@@ -57,6 +57,9 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
         is given.
     tidy : after the optimum, pick on the optimal face a mechanism whose largest payment is
         smallest (same objective; ``details.tidy`` says before and after).
+    exact : prove the optimum in rational arithmetic from HiGHS's basis (:mod:`amd.exact`): the
+        objective as a fraction in ``objective_exact`` and the proof in ``certificate.exact``.
+        Implies the LP (no Myerson fast path); not with ``tidy``.
 
     Returns
     -------
@@ -84,7 +87,8 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
     design as an LP/MIP); R. Myerson, Optimal auction design, 1981.
     """
     options = SolverOptions(time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose)
-    choices = {"tolerance": tolerance, "full": full, "symmetric": symmetric, "reduced": reduced, "tidy": tidy}
+    choices = {"tolerance": tolerance, "full": full, "symmetric": symmetric, "reduced": reduced, "tidy": tidy,
+               "exact": exact}
     for name, value in choices.items():
         if name == "tolerance":
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
@@ -93,13 +97,47 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
             raise InstanceError(f"--{name}", None, f"expected true, false or None, got {value!r}")
     inst = instance if isinstance(instance, Instance) else load(instance)
     options = options.started()
-    concept = concepts.for_instance(inst, reduced, lp=full is not None or symmetric is not None or bool(tidy))
+    concept = concepts.for_instance(inst, reduced, lp=full is not None or symmetric is not None or bool(tidy)
+                                    or bool(exact))
     if tidy and concept.name != "direct":
         raise InstanceError("--tidy", None, "re-optimizes the direct mechanism LP; this instance is solved as "
                                             f"{concept.name.replace('_', ' ')}")
+    if exact and tidy:
+        raise InstanceError("--exact", None, "proves the first-stage optimum; leave out --tidy")
     result = concept.solve(inst, options, tolerance, choices)
     result.options, result.concept = options.as_dict() | choices, concept.name
+    if exact:
+        attach_proof(result)
     return result
+
+
+def attach_proof(result: Result) -> None:
+    """``--exact``: prove ``result``'s optimum from its program's basis (:func:`amd.exact.prove`)
+    and record it: ``objective_exact`` and ``certificate.exact``. A result that is not a single
+    LP's optimum says why nothing was proven."""
+    from amd import exact
+
+    program = result.program
+    if result.status != "optimal" or program is None:
+        proof = exact.Proof(False, None, f"nothing to prove: the answer is {result.status}" if program is not None
+                            else "this answer is not a linear program's optimum")
+    elif getattr(result.details, "pure_strategies", None) is not None:
+        proof = exact.Proof(False, None, "a partial audience is answered by several LPs; each is proven only "
+                                         "in floating point")
+    else:
+        omitted = program.omitted_rows() if program.omitted_rows is not None else None
+        proof = exact.prove(program, omitted)
+    if proof.proven:
+        unit = getattr(result.details, "solver_units", None)
+        value = proof.objective * (exact.rational(unit) if unit else 1)
+        if abs(float(value) - result.objective) > max(1e-6, 1e-6 * abs(result.objective)):
+            proof = exact.Proof(False, None, f"the exact optimum {float(value)!r} is not the reported "
+                                             f"{result.objective!r}")
+        else:
+            proof.objective = value
+            result.objective_exact = exact.fraction_text(value)
+    if result.certificate is not None:
+        result.certificate.exact = proof.to_dict()
 
 
 def verify(instance, mechanism, *rest, tolerance: float = DEFAULT_TOLERANCE) -> Certificate:

@@ -248,6 +248,8 @@ def print_result(result: Result, inst, console: Console, max_rows: int, concept)
     head = f"[bold]{escape(result.instance)}[/]: [{colour}]{result.status}[/]"
     if result.objective is not None:
         head += f"   objective = [bold]{result.objective:.10g}[/]"
+        if result.objective_exact is not None:
+            head += f" = [bold]{result.objective_exact}[/] (exact)"
     if result.gap is not None:
         head += f"   gap = {result.gap:.2e}"
     console.print(head)
@@ -259,6 +261,8 @@ def print_result(result: Result, inst, console: Console, max_rows: int, concept)
         console.print(f"  why: {escape(cert.infeasibility['words'])}")
     elif cert is not None:
         console.print(certificate_table(cert))
+        if cert.exact is not None and not cert.exact["proven"]:
+            console.print(f"  exact: not proven — {escape(cert.exact['reason'])}", style="yellow")
     note = concept.footnote(result)
     if note:
         console.print(note, style="dim")

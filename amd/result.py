@@ -116,6 +116,8 @@ class Result:
     options: dict = field(default_factory=dict)
     #: the solution concept that produced it (a name in amd.concepts.REGISTRY); not serialized
     concept: str = "direct"
+    #: with ``exact``: the objective as a fraction ('181/400'), proven by amd.exact
+    objective_exact: str | None = None
     #: the kept HiGHS model (add rows, change bounds, re-solve warm); not serialized
     program: LinearProgram | None = field(default=None, repr=False, compare=False)
 
@@ -127,6 +129,8 @@ class Result:
             "status": self.status,
             "objective": self.objective,
         }
+        if self.objective_exact is not None:
+            out["objective_exact"] = self.objective_exact
         if self.kind == "information":
             out["outcome"] = None if self.outcome is None else clean(self.outcome).tolist()
         elif self.kind == "mechanism":

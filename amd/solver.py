@@ -129,6 +129,9 @@ class LinearProgram:
         self.is_mip = bool(np.any(integer))
         self.options = options
         self.refused: str | None = None
+        #: rows of the model never loaded (constraint generation): () → (A, lo, hi) over the full
+        #: column vector, for an exact check at the end (amd.exact)
+        self.omitted_rows = None
         self.highs = _new_highs(options)
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
