@@ -43,6 +43,7 @@ _PUBLIC = {  # name: (module, attribute)
     "Implementability": ("amd.rochet", "Implementability"), "implementable": ("amd.rochet", "implementable"),
     "Instance": ("amd.io.schema", "Instance"), "load": ("amd.io.schema", "load"), "parse": ("amd.io.schema", "parse"),
     "Certificate": ("amd.certificate", "Certificate"), "verify": ("amd.design", "verify"),
+    "build": ("amd.modeling", "build"),
     # the classic mechanisms (amd.classic), as amd.vcg(env), amd.myerson(inst), …
     "vcg": ("amd.classic", "vcg"), "agv": ("amd.classic", "agv"), "second_price": ("amd.classic", "second_price"),
     "posted_price": ("amd.classic", "posted_price"), "myerson": ("amd.classic", "myerson"),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import logging
 import multiprocessing as mp
 import os
 import time
@@ -32,6 +33,8 @@ from amd.io.read import discover
 from amd.io.schema import load, parse
 from amd.provenance import versions
 from amd.result import ANSWERS
+
+log = logging.getLogger(__name__)
 
 COLUMNS = ["path", "instance", "status", "objective", "expected_status", "expected_objective", "check", "key",
            "message"]
@@ -324,6 +327,7 @@ def _aggregate(out: Path, records: list[dict]) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
+        log.info("results.parquet not written: pip install 'amd[parquet]' (results.csv has the same rows)")
         return
     pq.write_table(pa.Table.from_pylist([{c: str(r.get(c, "")) for c in COLUMNS} for r in rows]),
                    out / "results.parquet")

@@ -68,6 +68,11 @@ class Certificate:
             out["exact"] = self.exact
         return out
 
+    def _repr_html_(self) -> str:
+        from amd.tables import certificate_html
+
+        return certificate_html(self)
+
     def failures(self) -> list[str]:
         return [k for k, c in self.checks.items() if not c.holds]
 

@@ -127,6 +127,9 @@ def solve(
     full: bool = typer.Option(False, "--full", help="Build every IC row instead of generating them lazily."),
     tidy: bool = typer.Option(False, "--tidy", help="Among optimal mechanisms, pick one whose largest payment is "
                                                     "smallest (a second LP on the optimal face; same objective)."),
+    solver: str = typer.Option("highs", "--solver", help="highs (default, the fast path) or any solver Pyomo "
+                                                         "finds: glpk, cbc, gurobi, cplex, scip, … (the whole "
+                                                         "model is built; same verifier)."),
     exact: bool = typer.Option(False, "--exact", help="Prove the optimum in rational arithmetic from HiGHS's "
                                                       "basis and print it as a fraction (objective_exact)."),
     reduced: Optional[bool] = typer.Option(
@@ -155,7 +158,7 @@ def solve(
     from amd.result import ANSWERS
 
     result = run(inst, time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose,
-                 full=True if full else None, reduced=reduced, tidy=tidy, exact=exact)
+                 full=True if full else None, reduced=reduced, tidy=tidy, exact=exact, solver=solver)
     payload = result.to_dict()
     if out_file is not None:
         write_json(out_file, payload, indent=1)
@@ -558,6 +561,9 @@ def plot(
     inst = load(file)
     concept = concepts.for_instance(inst)
     concept.plottable(inst)
+    from amd.plot import pyplot
+
+    pyplot()  # matplotlib is an extra (amd[plot]): say so before solving
     if vs_prior and not hasattr(concept, "plot_vs_prior"):
         raise InstanceError(str(file), "solution", "--vs-prior draws 'solution: bce' information design")
     result = run(inst)
@@ -581,12 +587,28 @@ def _discard_stdout() -> None:
         os.close(devnull)
 
 
+def configure_logging() -> None:
+    """amd's diagnostics (module loggers under ``amd``: the concept chosen, constraint-generation
+    rounds, the exact proof's path, a skipped parquet file) go to stderr at the level named by
+    ``AMD_LOG`` (debug, info, warning — the default — or error); stdout stays the answer's."""
+    import logging
+
+    level = os.environ.get("AMD_LOG", "warning").upper()
+    logger = logging.getLogger("amd")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("amd: %(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(level if level in ("DEBUG", "INFO", "WARNING", "ERROR") else "WARNING")
+
+
 def main() -> None:
     """The console script: stdout is claimed first (amd.streams), so that no solver or
     library output can reach it, then the command runs."""
     from amd.streams import claim_stdout
 
     claim_stdout()
+    configure_logging()
     try:
         app()
     finally:

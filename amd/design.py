@@ -8,9 +8,10 @@ solver says so *and* the verifier passes (:func:`amd.result.checked`).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from amd import concepts
+from amd import concepts, modeling
 from amd.certificate import Certificate
 from amd.concepts.direct import solve_fixed_allocation
 from amd.environment import Environment
@@ -24,11 +25,14 @@ from amd.verifier import verify as check_mechanism
 
 __all__ = ["Result", "solve", "solve_fixed_allocation", "verify"]
 
+log = logging.getLogger(__name__)
+
 
 def solve(instance: Instance | str | Path, *, time_limit: float | None = None, gap: float | None = None,
           threads: int | None = None, method: str = "choose", tolerance: float = DEFAULT_TOLERANCE,
           verbose: bool = False, full: bool | None = None, symmetric: bool | None = None,
-          reduced: bool | None = None, tidy: bool = False, exact: bool = False) -> Result:
+          reduced: bool | None = None, tidy: bool = False, exact: bool = False, solver: str = "highs",
+          constraints=None, objective=None) -> Result:
     """Solve ``instance`` (an :class:`Instance` or a file path) by its solution concept
     (:mod:`amd.concepts`) and verify the answer independently.
 
@@ -60,6 +64,15 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
     exact : prove the optimum in rational arithmetic from HiGHS's basis (:mod:`amd.exact`): the
         objective as a fraction in ``objective_exact`` and the proof in ``certificate.exact``.
         Implies the LP (no Myerson fast path); not with ``tidy``.
+    constraints : functions ``fn(m)`` of the readable Pyomo model (:func:`amd.build`) returning
+        relational expressions to add (``m.payment["b1", "2", "1"] <= 1``); the answer is
+        verified against them too (``user_constraints``). Mechanism instances; every row is built.
+    objective : a function ``fn(m)`` returning the linear expression to optimize instead of the
+        instance's objective (same sense).
+    solver : ``highs`` (default: HiGHS through highspy, the fast path) or the name of any solver
+        Pyomo's SolverFactory finds (``glpk``, ``cbc``, ``gurobi``, ``cplex``, ``scip``, …): the
+        same model, every IC row built, verified by the same verifier. Not with ``tidy``,
+        ``exact``, Border separation or a partial audience (they need HiGHS's kept model).
 
     Returns
     -------
@@ -86,7 +99,13 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
     V. Conitzer and T. Sandholm, Complexity of mechanism design, UAI 2002 (automated mechanism
     design as an LP/MIP); R. Myerson, Optimal auction design, 1981.
     """
-    options = SolverOptions(time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose)
+    options = SolverOptions(time_limit=time_limit, gap=gap, threads=threads, method=method, verbose=verbose,
+                            solver=solver)
+    if solver != "highs":
+        if exact or tidy:
+            raise InstanceError("--solver", None, f"--{'exact' if exact else 'tidy'} needs HiGHS's kept model; "
+                                                  "leave out --solver")
+        full = True if full is None else full  # no constraint generation: one solve of the whole model
     choices = {"tolerance": tolerance, "full": full, "symmetric": symmetric, "reduced": reduced, "tidy": tidy,
                "exact": exact}
     for name, value in choices.items():
@@ -95,17 +114,31 @@ def solve(instance: Instance | str | Path, *, time_limit: float | None = None, g
                 raise InstanceError("--tolerance", None, f"expected a number in (0, 1), got {value!r}")
         elif value is not None and not isinstance(value, bool):
             raise InstanceError(f"--{name}", None, f"expected true, false or None, got {value!r}")
-    inst = instance if isinstance(instance, Instance) else load(instance)
     options = options.started()
+    if not (constraints is None or isinstance(constraints, (list, tuple))) or \
+            not all(callable(f) for f in constraints or ()) or not (objective is None or callable(objective)):
+        raise InstanceError("constraints", None, "expected a list of functions fn(model) and an objective function")
+    inst = instance if isinstance(instance, Instance) else load(instance)
+    declared = getattr(inst.design, "extra", ())
+    user = ([*modeling.declared(declared, inst.environment), *(constraints or ())], objective)
+    customized = bool(user[0]) or objective is not None
     concept = concepts.for_instance(inst, reduced, lp=full is not None or symmetric is not None or bool(tidy)
-                                    or bool(exact))
+                                    or bool(exact) or solver != "highs" or customized)
+    if customized and (concept.name != "direct" or tidy):
+        raise InstanceError("constraints", None, "user constraints and objectives go with the direct mechanism "
+                                                 "model (kind: mechanism, written out), without --tidy")
     if tidy and concept.name != "direct":
         raise InstanceError("--tidy", None, "re-optimizes the direct mechanism LP; this instance is solved as "
                                             f"{concept.name.replace('_', ' ')}")
     if exact and tidy:
         raise InstanceError("--exact", None, "proves the first-stage optimum; leave out --tidy")
-    result = concept.solve(inst, options, tolerance, choices)
+    log.info("%s: solved as %s", inst.name, concept.name)
+    result = concept.solve(inst, options, tolerance, choices | {"user": user if customized else None})
     result.options, result.concept = options.as_dict() | choices, concept.name
+    if customized:
+        result.options |= {"user_constraints": len(user[0]) - len(declared), "declared_constraints": len(declared),
+                           "user_objective": objective is not None}
+    result.environment = inst.environment
     if exact:
         attach_proof(result)
     return result
@@ -148,9 +181,8 @@ def verify(instance, mechanism, *rest, tolerance: float = DEFAULT_TOLERANCE) -> 
     instance : :class:`amd.Instance` or the path of an instance file.
     mechanism : :class:`amd.Mechanism`, or a mapping laid out as SPEC §3 (``allocation``,
         ``payments``), or a result of ``amd solve`` (its ``mechanism``).
-    tolerance : relative tolerance (see :func:`amd.verifier.verify`).
-
-    ``verify(environment, design, mechanism)`` — the lower-level call — is accepted as well.
+    tolerance : relative tolerance (see :func:`amd.verifier.verify`). The lower-level call
+        ``verify(environment, design, mechanism)`` is accepted as well.
 
     Returns
     -------

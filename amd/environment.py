@@ -124,6 +124,8 @@ class Design:
     #: budget balance counts the designer's own value of the outcome too (a project's cost, a
     #: seller's value of the good): Σ_i t_i + d(x) instead of Σ_i t_i
     budget_designer: bool = False
+    #: declared extra constraints (constraints.extra; amd.modeling.declared)
+    extra: tuple = ()
     objective: Objective = field(
         default_factory=lambda: Objective("maximize", "revenue", (), 1.0, 1.0)
     )

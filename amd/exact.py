@@ -29,6 +29,7 @@ incumbent is proven optimal; otherwise ``proven`` is false and both numbers are 
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ from fractions import Fraction
 import highspy
 import numpy as np
 import scipy.sparse as sp
+
+log = logging.getLogger(__name__)
 
 #: the largest denominator a float is recognized as (see the module docstring)
 MAX_DENOMINATOR = 10**6
@@ -189,6 +192,26 @@ def _guess(values, check) -> list[Fraction] | None:
     return None
 
 
+#: how a float of the solution is read as a rational, tried in turn until the exact check accepts:
+#: the simplest fraction within a growing denominator bound
+GUESSES = (MAX_DENOMINATOR, 10**9, 10**12)
+
+
+def _read(v: float, bound: int, memo: dict) -> Fraction:
+    """``v`` as the simplest fraction of denominator ≤ ``bound`` (memoized: a vertex repeats few
+    numbers)."""
+    q = memo.get((v, bound))
+    if q is None:
+        if not math.isfinite(v):
+            q = Fraction(0)
+        elif v == int(v):  # most of a vertex: 0 and 1, read without a continued fraction
+            q = Fraction(int(v))
+        else:
+            q = Fraction(v).limit_denominator(bound)
+        memo[(v, bound)] = q
+    return q
+
+
 class _TooLarge(Exception):
     """A common denominator or a product beyond the int64 fast path: fall back to Fractions."""
 
@@ -198,14 +221,16 @@ _INT_LIMIT = 2**40
 
 
 def _common(values: list[Fraction]) -> tuple[np.ndarray, int]:
-    """(integers, D) with values = integers / D, int64, or _TooLarge."""
+    """(integers, D) with values = integers / D: int64 when they fit, else Python integers in an
+    object array (a vertex whose payments divide by many different marginals has a common
+    denominator of hundreds of digits; products of Python integers stay exact and cheap)."""
     D = math.lcm(*(q.denominator for q in values)) if values else 1
-    if D > _INT_LIMIT:
-        raise _TooLarge
     ints = [q.numerator * (D // q.denominator) for q in values]
-    if ints and max(map(abs, ints)) > 2**62:
-        raise _TooLarge
-    return np.array(ints, dtype=np.int64), D
+    if D <= _INT_LIMIT and (not ints or max(map(abs, ints)) <= _INT_LIMIT):
+        return np.array(ints, dtype=np.int64), D
+    out = np.empty(len(ints), dtype=object)
+    out[:] = ints
+    return out, D
 
 
 class _Scaled:
@@ -241,16 +266,40 @@ class _Scaled:
         self.M_abs = abs(self.M).astype(float)
 
     def times(self, v: np.ndarray) -> np.ndarray:
-        """M @ v exactly (int64), or _TooLarge when a row's sum could overflow."""
-        if self.M.shape[0] and float((self.M_abs @ np.abs(v).astype(float)).max(initial=0.0)) >= 2.0**62:
-            raise _TooLarge
-        return self.M @ v
+        """M @ v exactly: in int64 when no row's sum can overflow, else over Python integers."""
+        if v.dtype != object and (not self.M.shape[0] or
+                                  float((self.M_abs @ np.abs(v).astype(float)).max(initial=0.0)) < 2.0**62):
+            return self.M @ v
+        M = self.M
+        terms = M.data.astype(object) * v.astype(object)[M.indices]
+        out = np.zeros(M.shape[0], dtype=object)
+        full = np.diff(M.indptr) > 0
+        if terms.size:
+            out[full] = np.add.reduceat(terms, M.indptr[:-1][full])
+        return out
 
 
 def _sign(num_left: int, den_left: int, num_right: int, den_right: int) -> int:
     """sign(num_left/den_left − num_right/den_right) for positive denominators."""
     d = num_left * den_right - num_right * den_left
     return (d > 0) - (d < 0)
+
+
+def _bounds_hold(values: np.ndarray, scale, lo: list, hi: list, Q: _Rationals) -> bool:
+    """lo[r] ≤ values[r] / scale(r) ≤ hi[r] for every r, exactly: bounds of 0 and ±∞ (nearly all
+    of them) compared at once, the others one by one in integers."""
+    for bounds, below in ((np.asarray(lo, float), True), (np.asarray(hi, float), False)):
+        zero = bounds == 0
+        if zero.any():
+            w = values[zero]
+            if (w < 0).any() if below else (w > 0).any():
+                return False
+        for r in np.flatnonzero((bounds != 0) & (np.abs(bounds) < highspy.kHighsInf)).tolist():
+            q = Q(bounds[r])
+            v, ref = int(values[r]) * q.denominator, q.numerator * scale(r)
+            if (v < ref) if below else (v > ref):
+                return False
+    return True
 
 
 def _fast(program, lp, basis, omitted, start: float) -> Proof | None:
@@ -267,10 +316,8 @@ def _fast(program, lp, basis, omitted, start: float) -> Proof | None:
     try:
         rows = _Scaled(sp.csr_array(A), Q)
         cols = _Scaled(sp.csr_array(A.T), Q)
-        col_lo = [Q.bound(v) for v in lp.col_lower_]
-        col_hi = [Q.bound(v) for v in lp.col_upper_]
-        row_lo = [Q.bound(v) for v in lp.row_lower_]
-        row_hi = [Q.bound(v) for v in lp.row_upper_]
+        col_lo_f, col_hi_f = list(lp.col_lower_), list(lp.col_upper_)
+        row_lo_f, row_hi_f = list(lp.row_lower_), list(lp.row_upper_)
         cost = [Q(v) for v in lp.col_cost_]
         col_status, row_status = list(basis.col_status), list(basis.row_status)
         solution = program.highs.getSolution()
@@ -280,24 +327,25 @@ def _fast(program, lp, basis, omitted, start: float) -> Proof | None:
             return None
         bound_of = {}
         for r in tight:
-            b = row_lo[r] if row_status[r] == S.kLower else row_hi[r] if row_status[r] == S.kUpper else None
+            b = (Q.bound(row_lo_f[r]) if row_status[r] == S.kLower else
+                 Q.bound(row_hi_f[r]) if row_status[r] == S.kUpper else None)
             if b is None:
                 return None
             bound_of[r] = b
         at = {}
         for j, st in enumerate(col_status):
-            if st == S.kLower and col_lo[j] is not None:
-                at[j] = col_lo[j]
-            elif st == S.kUpper and col_hi[j] is not None:
-                at[j] = col_hi[j]
-            elif st == S.kZero:
-                at[j] = Fraction(0)
-            elif st != S.kBasic:
+            if st == S.kBasic:
+                continue
+            b = (Q.bound(col_lo_f[j]) if st == S.kLower else Q.bound(col_hi_f[j]) if st == S.kUpper else
+                 Fraction(0) if st == S.kZero else None)
+            if b is None:
                 return None
+            at[j] = b
         floats = list(solution.col_value)
+        memo: dict = {}
         x = act = None
-        for limit in (MAX_DENOMINATOR, 10**9, 10**12):
-            guess = [at[j] if j in at else Fraction(floats[j]).limit_denominator(limit) for j in range(n)]
+        for limit in GUESSES:
+            guess = [at[j] if j in at else _read(floats[j], limit, memo) for j in range(n)]
             x_int, X = _common(guess)
             a = rows.times(x_int)  # activity_r · L_r · X
             if all(int(a[r]) * bound_of[r].denominator == bound_of[r].numerator * rows.L[r] * X for r in tight):
@@ -305,23 +353,17 @@ def _fast(program, lp, basis, omitted, start: float) -> Proof | None:
                 break
         if x is None:
             return None
-        for j in range(n):
-            if not _within(x[j], col_lo[j], col_hi[j]):
-                return None
-        for r in range(m):
-            lo, hi = row_lo[r], row_hi[r]
-            v, scale = int(act[r]), rows.L[r] * X
-            if (lo is not None and v * lo.denominator < lo.numerator * scale) or \
-                    (hi is not None and v * hi.denominator > hi.numerator * scale):
-                return None
+        if not (_bounds_hold(x_int, lambda j: X, col_lo_f, col_hi_f, Q)
+                and _bounds_hold(act, lambda r: rows.L[r] * X, row_lo_f, row_hi_f, Q)):
+            return None
         duals = list(solution.row_dual)
         maximize = lp.sense_ == highspy.ObjSense.kMaximize
         sign = 1 if maximize else -1
         y = red = None
-        for limit in (MAX_DENOMINATOR, 10**9, 10**12):
+        for limit in GUESSES:
             guess = [Fraction(0)] * m
             for r in tight:
-                guess[r] = Fraction(duals[r]).limit_denominator(limit)
+                guess[r] = _read(duals[r], limit, memo)
             y_int, Y = _common(guess)
             red_try = cols.times(y_int)  # (Aᵀy)_j · L_j · Y
             if all(_sign(cost[j].numerator, cost[j].denominator, int(red_try[j]), cols.L[j] * Y) == 0 for j in basic):
@@ -330,11 +372,11 @@ def _fast(program, lp, basis, omitted, start: float) -> Proof | None:
         if y is None:
             return None
         for r in tight:
-            equality = row_lo[r] is not None and row_lo[r] == row_hi[r]
+            equality = row_lo_f[r] == row_hi_f[r]
             if not equality and sign * y[r] * (1 if row_status[r] == S.kUpper else -1) < 0:
                 return None
         for j, st in enumerate(col_status):
-            if st == S.kBasic or (col_lo[j] is not None and col_lo[j] == col_hi[j]):
+            if st == S.kBasic or col_lo_f[j] == col_hi_f[j]:
                 continue
             d = _sign(cost[j].numerator, cost[j].denominator, int(red[j]), cols.L[j] * Y)
             if d and (st == S.kZero or sign * d * (1 if st == S.kLower else -1) > 0):
@@ -349,12 +391,8 @@ def _fast(program, lp, basis, omitted, start: float) -> Proof | None:
             extra = _Scaled(sp.csr_array(Ao), Q)
             f_int, F = _common(full)
             a = extra.times(f_int)
-            for r in range(Ao.shape[0]):
-                lo_r, hi_r = Q.bound(lo[r]), Q.bound(hi[r])
-                v, scale = int(a[r]), extra.L[r] * F
-                if (lo_r is not None and v * lo_r.denominator < lo_r.numerator * scale) or \
-                        (hi_r is not None and v * hi_r.denominator > hi_r.numerator * scale):
-                    return None
+            if not _bounds_hold(a, lambda r: extra.L[r] * F, list(lo), list(hi), Q):
+                return None
             checked += Ao.shape[0]
     except _TooLarge:
         return None
@@ -377,6 +415,7 @@ def prove(program, omitted=None) -> Proof:
     fast = _fast(program, lp, basis, omitted, start)
     if fast is not None:
         return fast
+    log.info("exact: the vertex's denominators outgrow int64 (or a guess failed): checking in Fractions")
     m, n = lp.num_row_, lp.num_col_
     am = lp.a_matrix_
     raw = (np.asarray(am.value_, float), np.asarray(am.index_), np.asarray(am.start_))

@@ -100,24 +100,15 @@ class Mechanism:
     def to_frame(self, prior: np.ndarray | None = None):
         """One row per type profile: the types, its probability ``p(θ)`` (when ``prior`` — the
         Environment's, shaped like the profiles — is given), x(o|θ) per outcome and t_i(θ) per
-        agent, solver dust (|z| < 1e-12, -0.0) shown as 0.
+        agent, solver dust (|z| < 1e-12, -0.0) shown as 0. Needs pandas (``amd[frame]``)."""
+        from amd.tables import _pandas, mechanism_records
 
-        Needs pandas (``pip install pandas``); amd itself does not depend on it.
-        """
-        try:
-            import pandas as pd
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise ImportError("Mechanism.to_frame() needs pandas: pip install pandas") from None
-        x, t = clean(self.allocation), clean(self.payments)
-        rows = []
-        for idx, labels in self.profiles():
-            row = dict(zip(self.agents, labels))
-            if prior is not None:
-                row["p(θ)"] = float(prior[idx])
-            row.update({f"x[{o}]": float(x[idx + (k,)]) for k, o in enumerate(self.outcomes)})
-            row.update({f"t[{a}]": float(t[(i,) + idx]) for i, a in enumerate(self.agents)})
-            rows.append(row)
-        return pd.DataFrame(rows).set_index(list(self.agents))
+        return _pandas().DataFrame(mechanism_records(self, prior)).set_index(list(self.agents))
+
+    def _repr_html_(self) -> str:
+        from amd.tables import html_table, mechanism_records
+
+        return html_table(mechanism_records(self))
 
 
 def clean(a: np.ndarray) -> np.ndarray:

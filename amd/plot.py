@@ -7,7 +7,22 @@ from pathlib import Path
 
 import numpy as np
 
+from amd.errors import InstanceError
 from amd.information import signals
+
+
+def pyplot():
+    """matplotlib's pyplot, drawing to files only (the Agg backend: no display needed); an
+    :class:`amd.InstanceError` naming the extra when matplotlib is not installed."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise InstanceError("amd plot", None, "pictures need matplotlib: pip install 'amd[plot]'") from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
 
 #: above this many actions per axis a heat map drops its cell labels and thins its ticks
 LABELLED_CELLS = 12
@@ -26,10 +41,7 @@ def plot_outcome(game, pi: np.ndarray, path: str | Path, title: str = "", note: 
     players' actions (two players), with the state's prior probability in the panel title. Past
     :data:`LABELLED_CELLS` actions the cells lose their numbers and the ticks are thinned, so a
     30×30 game stays legible; ``note`` (the order of moves, say) is written under the panels."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only: no display needed
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     if game.n_players > 2:
         raise ValueError("plots are drawn for one- and two-player games")
@@ -66,10 +78,7 @@ def plot_vs_prior(game, mu: np.ndarray, value: np.ndarray, no_information: np.nd
     designer's value without information v̂(μ) (the players act on the belief μ alone), the
     designer's optimal value V(μ) (the concavification of v̂ for one receiver, Kamenica–Gentzkow),
     the prior and the posteriors the optimal signal splits it into (``split``: (μ', v̂(μ')))."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(mu, no_information, color="#999999", lw=1.5, drawstyle="steps-post" if game.n_players == 1 else "default",
@@ -89,10 +98,7 @@ def plot_vs_prior(game, mu: np.ndarray, value: np.ndarray, no_information: np.nd
 
 def plot_tree_outcome(tree, pi: np.ndarray, path: str | Path, title: str = "") -> Path:
     """One panel per state: how play ends, π(leaf | θ), over the leaves the designer's plan reaches."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     reached = np.flatnonzero(pi.sum(axis=0) > 1e-12)
     S = len(tree.states)
@@ -113,10 +119,7 @@ def plot_dynamic(sale, value_at, posteriors: list[tuple[float, float]], path: st
     μ = P(high type), the seller's discounted continuation δR₂(μ) (the best posted price at μ) and
     the value of the whole problem V(μ) when μ is the prior (``value_at``), with the prior and the
     posteriors the optimal plan splits it into (``posteriors``: (μ', probability) after no sale)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     from amd.limited_commitment import posted_price
 
@@ -165,10 +168,7 @@ def mechanism_figure(env, mech, title: str = ""):
       Manelli–Vincent / Pavlov menu picture).
 
     Returns the matplotlib Figure; raises ValueError for any other environment."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     from amd.classic import ironed_virtual_values, single_good_outcomes
 
@@ -274,7 +274,6 @@ def _two_item_outcomes(env):
 
 def plot_mechanism(env, mech, path: str | Path, title: str = "") -> Path:
     """Draw :func:`mechanism_figure` into ``path``."""
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig = mechanism_figure(env, mech)
     return _save(plt, fig, path, title, 1.02)

@@ -78,7 +78,7 @@ class Result:
     mechanism : Mechanism or None
         The optimal direct mechanism (``kind: mechanism``).
     outcome : numpy.ndarray or None
-        Information design: π(θ, a), laid out [state][a_1]…[a_n].
+        Information design: π(θ, a), laid out ``[state][a_1]…[a_n]``.
     certificate : Certificate or None
         The independent verifier's report.
     details : Details
@@ -118,8 +118,30 @@ class Result:
     concept: str = "direct"
     #: with ``exact``: the objective as a fraction ('181/400'), proven by amd.exact
     objective_exact: str | None = None
+    #: the instance's environment, for labelled tables (to_frame, to_xarray); not serialized
+    environment: object = field(default=None, repr=False, compare=False)
     #: the kept HiGHS model (add rows, change bounds, re-solve warm); not serialized
     program: LinearProgram | None = field(default=None, repr=False, compare=False)
+
+    def to_frame(self):
+        """The answer as a pandas DataFrame, one row per type profile (a mechanism), per (state,
+        action profile) with mass (an information outcome), per (state, leaf) (a game tree) or per
+        node (a limited-commitment plan), the probability a column (:mod:`amd.tables`)."""
+        from amd.tables import frame
+
+        return frame(self, self.environment)
+
+    def to_xarray(self):
+        """The mechanism (allocation, payments, prior) or the outcome π as xarray with named
+        dimensions (:func:`amd.tables.xarray`)."""
+        from amd.tables import xarray
+
+        return xarray(self, self.environment)
+
+    def _repr_html_(self) -> str:
+        from amd.tables import result_html
+
+        return result_html(self, self.environment)
 
     def to_dict(self) -> dict:
         out = {

@@ -10,7 +10,9 @@ no solver exception escapes.
 
 from __future__ import annotations
 
+import logging
 import math
+import re
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -34,6 +36,7 @@ FEASIBILITY_TOLERANCE = 1e-9
 # The default MIP gap: the optimum proven, not HiGHS's 1e-4.
 MIP_GAP = 1e-9
 METHODS = ("choose", "simplex", "ipm", "pdlp")
+log = logging.getLogger(__name__)
 
 _LIMIT = {
     highspy.HighsModelStatus.kTimeLimit,
@@ -61,6 +64,9 @@ class SolverOptions:
     method: str = "choose"
     presolve: bool = True
     verbose: bool = False
+    #: the solver: HiGHS through highspy (default, the fast path), or any solver Pyomo's
+    #: SolverFactory finds by this name (glpk, cbc, gurobi, cplex, scip, …; see PyomoProgram)
+    solver: str = "highs"
     #: time.monotonic() by which everything must be done (set by :meth:`started`)
     deadline: float | None = field(default=None, compare=False)
 
@@ -83,6 +89,8 @@ class SolverOptions:
         for flag in ("presolve", "verbose"):
             if not isinstance(getattr(self, flag), bool):
                 bad(flag, "true or false")
+        if not (isinstance(self.solver, str) and re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]{0,39}", self.solver)):
+            bad("solver", "a solver's name, such as highs, glpk, cbc, gurobi, cplex or scip")
 
     def started(self) -> SolverOptions:
         """These options with the wall-clock deadline of a solve that starts now."""
@@ -97,7 +105,7 @@ class SolverOptions:
     def as_dict(self) -> dict:
         """The options a result was computed with (SPEC §3)."""
         return {"time_limit": self.time_limit, "gap": self.gap, "threads": self.threads, "method": self.method,
-                "presolve": self.presolve}
+                "presolve": self.presolve, "solver": self.solver}
 
 
 @dataclass
@@ -178,11 +186,14 @@ class LinearProgram:
 
     @classmethod
     def from_pyomo(cls, model, columns: list, options: SolverOptions = SolverOptions()) -> LinearProgram:
-        """Compile ``model`` (linear, one active objective) and load it into HiGHS.
+        """Compile ``model`` (linear, one active objective) and load it into HiGHS — or, with
+        ``options.solver`` other than highs, a :class:`PyomoProgram` that hands it to that solver.
 
         Raises :class:`TriviallyInfeasible` when Pyomo finds a constraint without variables
         that cannot hold.
         """
+        if options.solver != "highs":
+            return PyomoProgram(model, columns, options)
         try:
             info = LinearStandardFormCompiler().write(
                 model, mixed_form=True, set_sense=None, column_order=columns
@@ -392,8 +403,10 @@ def solve_with_cuts(program: LinearProgram, timing: dict, separate, add, max_rou
             return Rounds(out, solution, rounds, added)
         if rounds == max_rounds:
             return Rounds(out, solution, rounds, added, f"{what} did not converge in {rounds} rounds")
-        added += add(cuts)
+        n = add(cuts)
+        added += n
         rounds += 1
+        log.info("%s: round %d added %d rows (objective %.10g)", what, rounds, n, out.objective)
 
 
 def _new_highs(options: SolverOptions) -> highspy.Highs:
@@ -415,3 +428,89 @@ def _resting_value(v) -> float:
 
 class TriviallyInfeasible(Exception):
     """A constraint with no variables that cannot hold (found while compiling)."""
+
+
+#: the time-limit option of common Pyomo solvers (others run without one)
+_TIME_LIMIT_OPTION = {"glpk": "tmlim", "cbc": "sec", "gurobi": "TimeLimit", "gurobi_direct": "TimeLimit",
+                      "gurobi_persistent": "TimeLimit", "cplex": "timelimit", "cplex_direct": "timelimit",
+                      "scip": "limits/time", "appsi_highs": "time_limit"}
+
+
+class PyomoProgram:
+    """A program solved once through Pyomo's ``SolverFactory(name)`` (``--solver NAME``): the same
+    Pyomo model amd builds for HiGHS, answered by the solver a lab licenses or trusts. What needs
+    HiGHS's kept model — adding rows (constraint generation, Border separation), changing bounds,
+    the tidy second stage, exact proofs, infeasibility explanations — is refused with a clear
+    error naming ``--solver``."""
+
+    highs = None
+    omitted_rows = None
+
+    def __init__(self, model, columns: list, options: SolverOptions):
+        import pyomo.environ as pyo
+
+        self.model, self.columns, self.options = model, columns, options
+        self.n_full = len(columns)
+        self.is_mip = any(v.is_integer() for v in columns)
+        self.solver = pyo.SolverFactory(options.solver)
+        if self.solver is None or not self.solver.available(exception_flag=False):
+            raise InstanceError("--solver", None, f"the solver {options.solver!r} is not installed or Pyomo cannot "
+                                                  "find it (HiGHS, the default, always is: leave out --solver)")
+
+    def _refuse(self, what: str):
+        raise InstanceError("--solver", None, f"{what} needs HiGHS's kept model; leave out --solver "
+                                              f"{self.options.solver}")
+
+    def add_rows(self, *args):
+        self._refuse("adding rows (constraint generation, or Border separation of the reduced form: try "
+                     "--direct)")
+
+    def add_columns(self, *args):
+        self._refuse("adding columns")
+
+    def set_upper_bounds(self, *args):
+        self._refuse("changing column bounds (a partial audience)")
+
+    def minimize_largest(self, *args):
+        self._refuse("--tidy")
+
+    def rows_of(self, constraint):
+        self._refuse("explaining infeasibility")
+
+    def solve(self) -> SolverOutcome:
+        import pyomo.environ as pyo
+        from pyomo.opt import SolverStatus
+        from pyomo.opt import TerminationCondition as TC
+
+        name = self.options.solver
+        left = self.options.remaining()
+        if left is not None and left <= 0:
+            return SolverOutcome("time_limit", None, None, None, "the time limit ran out before the solver could run", 0.0)
+        if left is not None and name in _TIME_LIMIT_OPTION:
+            self.solver.options[_TIME_LIMIT_OPTION[name]] = max(1, int(math.ceil(left))) if name == "glpk" else left
+        start = time.perf_counter()
+        try:
+            with solver_output(self.options.verbose):
+                res = self.solver.solve(self.model, tee=self.options.verbose, load_solutions=False)
+        except Exception as e:  # noqa: BLE001 - a solver failure is a status, never a traceback
+            return SolverOutcome("error", None, None, None, f"{name} failed: {e}", time.perf_counter() - start)
+        elapsed = time.perf_counter() - start
+        tc = res.solver.termination_condition
+        text = f"{name}: {tc}"
+        if tc == TC.optimal or (tc == TC.other and res.solver.status == SolverStatus.ok and len(res.solution)):
+            self.model.solutions.load_from(res)
+            z = np.array([0.0 if v.value is None else float(v.value) for v in self.columns])
+            objective = float(pyo.value(next(self.model.component_data_objects(pyo.Objective, active=True))))
+            return SolverOutcome("optimal", z, objective, None, text, elapsed)
+        if tc == TC.infeasible:
+            return SolverOutcome("infeasible", None, None, None, text, elapsed)
+        if tc == TC.unbounded:
+            return SolverOutcome("unbounded", None, None, None, text, elapsed)
+        if tc == TC.infeasibleOrUnbounded:
+            return SolverOutcome("error", None, None, None, f"{text} (not told apart: try HiGHS)", elapsed)
+        if tc in (TC.maxTimeLimit, TC.maxIterations):
+            return SolverOutcome("time_limit", None, None, None, text, elapsed)
+        return SolverOutcome("error", None, None, None, text, elapsed)
+
+    def full_vector(self, col_values) -> np.ndarray:
+        return np.asarray(col_values, float)

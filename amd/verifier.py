@@ -197,4 +197,30 @@ def verify(env: Environment, design: Design, mech: Mechanism,
             expected = float((env.prior * surplus).sum())
             add(f"{design.budget}_budget", -expected if weak else abs(expected), {"expected_surplus": expected})
 
+    if design.extra:
+        add("extra", *_extra_violation(env, design, x, t))
+
     return checks.certificate()
+
+
+def _extra_violation(env: Environment, design: Design, x: np.ndarray, t: np.ndarray) -> tuple[float, dict | None]:
+    """The largest violation of the declared extra constraints (constraints.extra) and which."""
+    worst, where = 0.0, None
+    for j, e in enumerate(design.extra):
+        if "payment_cap" in e:
+            agents = [env.agents.index(e["agent"])] if e["agent"] is not None else range(env.n_agents)
+            v = max(float(t[i].max()) for i in agents) - e["payment_cap"]
+            what = {"payment_cap": e["payment_cap"], "largest_payment": v + e["payment_cap"]}
+        elif "probability" in e:
+            cols = [env.outcomes.index(o) for o in e["probability"]]
+            p = float((env.prior * x[..., cols].sum(axis=-1)).sum())
+            v = max(-np.inf if e["at_least"] is None else e["at_least"] - p,
+                    -np.inf if e["at_most"] is None else p - e["at_most"])
+            what = {"probability": e["probability"], "value": p}
+        else:
+            revenue = float((env.prior * t.sum(axis=0)).sum())
+            v = e["revenue_floor"] - revenue
+            what = {"revenue_floor": e["revenue_floor"], "revenue": revenue}
+        if v > worst:
+            worst, where = v, {"extra": j, **what}
+    return worst, where

@@ -15,7 +15,7 @@ import numpy as np
 import pyomo.environ as pyo
 import scipy.sparse as sp
 
-from amd import infeasibility, limits, separation
+from amd import infeasibility, limits, modeling, separation
 from amd.auction import SingleItem
 from amd.certificate import Certificate
 from amd.concepts.base import Concept, count
@@ -146,15 +146,19 @@ def _in_solver_units(env: Environment, design: Design) -> tuple[float, Environme
 
 def solve_design(inst: Instance, design: Design, options: SolverOptions, tolerance: float,
            allocation: np.ndarray | None = None, full: bool | None = None,
-           symmetric: bool | None = None, tidy: bool = False) -> Result:
+           symmetric: bool | None = None, tidy: bool = False, user=None) -> Result:
     """The direct model of ``inst`` under ``design``, solved and verified. With ``tidy``, a second
     stage keeps the optimum and picks, on the optimal face, a mechanism whose largest payment
-    |t_i(θ)| is smallest (a vertex of the first stage may charge 264 on values of at most 4)."""
+    |t_i(θ)| is smallest (a vertex of the first stage may charge 264 on values of at most 4).
+    ``user``: (constraint functions, objective function) called on the readable model
+    (:mod:`amd.modeling`) — every row is then built, in the instance's units, not symmetrized."""
     env = inst.environment
     timing: dict[str, float] = {}
+    if user is not None:  # the user's functions see the whole model, in the instance's units
+        full, symmetric = True, False
     lazy = separation.applies(env, design, allocation, full)
     _check_size(inst, design, lazy)
-    unit, model_env, model_design = _in_solver_units(env, design)
+    unit, model_env, model_design = (1.0, env, design) if user is not None else _in_solver_units(env, design)
     with no_gc():
         with timed(timing, "build_s"):
             orbits = None
@@ -162,6 +166,9 @@ def solve_design(inst: Instance, design: Design, options: SolverOptions, toleran
                 orbits = symmetry.orbits(model_env, design.payments)
             core = direct_mechanism.core_deviations(model_env, design.ic) if lazy else None
             form = direct_mechanism.build(model_env, model_design, allocation, core, orbits)
+            if user is not None:
+                modeling.readable(form.model, env, form.layout)
+                modeling.apply_user(form.model, *user, design.objective.sense)
         try:
             with timed(timing, "load_s"):
                 program = LinearProgram.from_pyomo(form.model, form.columns, options)
@@ -169,6 +176,7 @@ def solve_design(inst: Instance, design: Design, options: SolverOptions, toleran
             return Result(inst.name, "infeasible", timing=timing, message=str(e))
 
     extra = [0]  # columns appended after the model's (the tidy stage's M)
+    user_value = [None]  # the user's objective at the solution (None: amd's objective)
 
     def separate(out):
         x, t = form.split(out.values[:len(out.values) - extra[0]])
@@ -177,6 +185,10 @@ def solve_design(inst: Instance, design: Design, options: SolverOptions, toleran
             x = x.round()  # integral up to HiGHS's 1e-9 feasibility tolerance
         mech = Mechanism(env.agents, env.types, env.outcomes, x, t)
         cert = verify(env, design, mech, tolerance)
+        if user is not None:
+            worst, where, mine = modeling.user_check(form.model, form.columns, out.values[:len(form.columns)])
+            cert.include("user_constraints", worst, where)
+            user_value[0] = mine
         cuts = None
         if lazy and out.status == "optimal" and not cert.checks[design.ic].holds:
             cuts = separation.violated(env, design, mech, cert.tolerance)
@@ -198,7 +210,7 @@ def solve_design(inst: Instance, design: Design, options: SolverOptions, toleran
     out, rounds, added = run.out, run.rounds, run.added
     if out.values is None:
         cert = None
-        if out.status == "infeasible":
+        if out.status == "infeasible" and program.highs is not None:  # the explanation re-solves in HiGHS
             with timed(timing, "explain_s"):
                 why = infeasibility.explain(program, families(form, program, design), row_label(env, form, program))
             if why is not None:
@@ -207,7 +219,7 @@ def solve_design(inst: Instance, design: Design, options: SolverOptions, toleran
     if run.error:
         return Result(inst.name, "error", timing=timing, program=program, message=run.error + " (try --full)")
     mech, cert = run.solution
-    value = objective_value(env, design, mech)
+    value = objective_value(env, design, mech) if user_value[0] is None else user_value[0]
     details = DirectDetails(
         Symmetry(env.n_agents, form.layout.n_columns, orbits.n_orbits) if orbits is not None else None,
         ConstraintGeneration(separation.ic_row_count(env, design.ic), len(getattr(form.model, design.ic)), added,
@@ -309,8 +321,10 @@ class Direct(Concept):
     name = "direct"
 
     def solve(self, inst, options, tolerance, choices):
+        user = choices.get("user")
         return solve_design(inst, inst.design, options, tolerance, full=choices.get("full"),
-                            symmetric=choices.get("symmetric"), tidy=bool(choices.get("tidy")))
+                            symmetric=choices.get("symmetric"), tidy=bool(choices.get("tidy")),
+                            user=user if user and any(user) else None)
 
     def check(self, inst, document, file):
         require_explicit(inst)

@@ -111,10 +111,26 @@ class BudgetSpec(_Strict):
                                                       "project's cost) in the balance")
 
 
+class ExtraConstraint(_Strict):
+    """One of the commonest extra constraints, declared (no expression is evaluated):
+    ``{payment_cap: c}`` (optionally ``agent: a``): t_i(θ) ≤ c at every profile;
+    ``{probability: [outcomes], at_least: p}`` / ``at_most``: the ex-ante probability
+    Σ_θ p(θ) Σ_{o ∈ outcomes} x(o|θ); ``{revenue_floor: r}``: E[Σ_i t_i(θ)] ≥ r."""
+
+    payment_cap: Number | None = None
+    agent: Label | None = None
+    probability: list[Label] | None = Field(None, min_length=1)
+    at_least: Number | None = None
+    at_most: Number | None = None
+    revenue_floor: Number | None = None
+
+
 class ConstraintsSpec(_Strict):
     ic: Literal["dsic", "bic", "none"] = "dsic"
     ir: Literal["expost", "interim", "exante", "none"] = "expost"
     budget: Literal["none", "expost", "expost_weak", "exante", "exante_weak"] | BudgetSpec = "none"
+    extra: list[ExtraConstraint] | None = Field(None, description="declared extra constraints (payment caps, "
+                                                                   "outcome probabilities, a revenue floor)")
 
 
 class ObjectiveSpec(_Strict):
@@ -460,7 +476,41 @@ def _design(spec: MechanismFile, agents, file) -> Design:
         budget=c.budget if isinstance(c.budget, str) else c.budget.balance,
         budget_designer=not isinstance(c.budget, str) and c.budget.include_designer,
         objective=_objective(spec.objective, agents, file),
+        extra=_extra(c.extra, agents, spec, m.payments, file),
     )
+
+
+def _extra(extra, agents, spec, payments: bool, file: str) -> tuple[dict, ...]:
+    """The declared extra constraints, checked (names exist, one kind per entry) and kept as
+    plain mappings; :func:`amd.modeling.declared` turns them into model rows."""
+    out = []
+    outcomes = list(spec.outcomes or [])
+    for j, e in enumerate(extra or []):
+        key = f"constraints.extra[{j}]"
+        kinds = [k for k in ("payment_cap", "probability", "revenue_floor") if getattr(e, k) is not None]
+        if len(kinds) != 1:
+            raise InstanceError(file, key, "expected exactly one of payment_cap, probability or revenue_floor")
+        kind = kinds[0]
+        if kind == "payment_cap":
+            if not payments:
+                raise InstanceError(file, key, "a payment cap, but 'payments: false'")
+            if e.agent is not None and e.agent not in agents:
+                raise InstanceError(file, f"{key}.agent", f"unknown agent {e.agent!r}; the agents are {', '.join(agents)}")
+            if e.at_least is not None or e.at_most is not None:
+                raise InstanceError(file, key, "a payment cap takes 'agent' only")
+            out.append({"payment_cap": float(e.payment_cap), "agent": e.agent})
+        elif kind == "probability":
+            for o in e.probability:
+                if o not in outcomes:
+                    raise InstanceError(file, f"{key}.probability", f"unknown outcome {o!r}")
+            if e.at_least is None and e.at_most is None:
+                raise InstanceError(file, key, "expected at_least and/or at_most")
+            out.append({"probability": list(e.probability), "at_least": e.at_least, "at_most": e.at_most})
+        else:
+            if e.agent is not None or e.at_least is not None or e.at_most is not None:
+                raise InstanceError(file, key, "a revenue floor is one number")
+            out.append({"revenue_floor": float(e.revenue_floor)})
+    return tuple(out)
 
 
 def parse(document: dict, file: str = "<input>", default_name: str | None = None) -> Instance:
