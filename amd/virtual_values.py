@@ -21,6 +21,7 @@ is a check on the answer (:class:`amd.concepts.optimal_auction.OptimalAuction`).
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import roots_legendre
 
 from amd.auction import SingleItem
 from amd.classic import ironed_virtual_values
@@ -51,23 +52,37 @@ def expected_max(phis: list[np.ndarray], marginals) -> float:
 
 def interim_rule(auction: SingleItem, phis: list[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """(Q_i, T_i) per bidder and type: the interim probability of winning and the interim
-    envelope payment T_i(v_l) = v_l Q_i(v_l) − Σ_{m<l} Q_i(v_m)(v_{m+1} − v_m)."""
-    Q = []
-    for i, phi in enumerate(phis):
+    envelope payment T_i(v_l) = v_l Q_i(v_l) − Σ_{m<l} Q_i(v_m)(v_{m+1} − v_m).
+
+    With ties split uniformly, Q_i(z) = ∫₀¹ Π_{j≠i} (P(φ_j < z) + s·P(φ_j = z)) ds: a polynomial of
+    degree n − 1 in s, integrated exactly by Gauss–Legendre quadrature with ⌊n/2⌋ + 1 nodes (every
+    factor lies in [0, 1], so a thousand bidders cost no more than ten). Bidders with the same
+    virtual values and marginal are computed once."""
+    n = len(phis)
+    classes: dict[tuple, list[int]] = {}
+    for i, (phi, f) in enumerate(zip(phis, auction.marginals)):
+        classes.setdefault((np.asarray(phi).tobytes(), np.asarray(f, float).tobytes()), []).append(i)
+    nodes, weights = roots_legendre(n // 2 + 1)
+    s, w = (nodes + 1.0) / 2.0, weights / 2.0  # on [0, 1]
+    by_class = {}
+    for key, members in classes.items():
+        phi = phis[members[0]]
         q = np.zeros(len(phi))
         for t, z in enumerate(phi):
             if z <= TIE:
                 continue
-            poly = np.array([1.0])  # coefficients in s, highest degree first
-            for j, (pj, fj) in enumerate(zip(phis, auction.marginals)):
-                if j == i:
-                    continue
-                less = float(fj[pj < z - TIE].sum())
-                tied = float(fj[np.abs(pj - z) <= TIE].sum())
-                poly = np.polymul(poly, np.array([tied, less]))
-            antideriv = np.polyint(poly)
-            q[t] = float(np.polyval(antideriv, 1.0) - np.polyval(antideriv, 0.0))
-        Q.append(q)
+            value = np.ones_like(s)
+            for other, group in classes.items():
+                count = len(group) - (other == key)
+                if count:
+                    pj, fj = phis[group[0]], auction.marginals[group[0]]
+                    less = float(fj[pj < z - TIE].sum())
+                    tied = float(fj[np.abs(pj - z) <= TIE].sum())
+                    value *= (less + tied * s) ** count
+            q[t] = float(w @ value)
+        by_class[key] = q
+    class_of = {i: key for key, group in classes.items() for i in group}
+    Q = [by_class[class_of[i]] for i in range(n)]
     T = []
     for v, q in zip(auction.values, Q):
         order = np.argsort(v, kind="stable")

@@ -7,13 +7,40 @@ from typing import Any
 import numpy as np
 
 from amd.errors import InstanceError, short_repr
-from amd.numeric import to_number
+from amd.numeric import LARGEST, to_number
 
 PRIOR_TOLERANCE = 1e-9
 
 
+def _plain_numbers(raw: Any, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The array at C speed when ``raw`` is a regular nesting of plain ints and floats, each finite
+    and within amd.numeric.LARGEST — exactly what :func:`to_number` accepts without a string —
+    else None (the careful path then reads it and names what is wrong)."""
+    if not shape or not isinstance(raw, list):
+        return None
+    try:
+        obj = np.array(raw, dtype=object)
+    except ValueError:  # ragged
+        return None
+    if obj.shape != shape:
+        return None
+    flat = obj.ravel()
+    if not all(type(v) is int or type(v) is float for v in flat.tolist()):
+        return None  # strings (fractions), booleans, None, lists: the careful path
+    try:
+        arr = flat.astype(float).reshape(shape)
+    except OverflowError:  # an integer beyond any float
+        return None
+    if not np.isfinite(arr).all() or np.abs(arr).max(initial=0.0) > LARGEST:
+        return None
+    return arr
+
+
 def nested_array(raw: Any, shape: tuple[int, ...], axes: list[str], file: str, path: str):
     """Convert nested lists to an array of ``shape``; errors name the offending entry."""
+    fast = _plain_numbers(raw, shape)
+    if fast is not None:
+        return fast
 
     def rec(node: Any, depth: int, where: str):
         if depth == len(shape):
