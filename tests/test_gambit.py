@@ -122,3 +122,14 @@ t "" 1 "a" { 1, -1 }
         instance(tmp_path, players=[{"name": "p1"}, {"name": "p2"}], solution="extensive",
                  game={"efg": "bad.efg", "designer": "p1"})
     assert np.isfinite(amd.solve(inst).objective)
+
+
+def test_players_given_beside_an_nfg_must_agree(tmp_path):
+    (tmp_path / "pd.nfg").write_text(PD_PAYOFF_VERSION)
+    with pytest.raises(amd.InstanceError) as e:
+        instance(tmp_path, nfg="pd.nfg", designer="welfare",
+                 players=[{"name": "p1", "actions": ["C", "X"]}, {"name": "p2"}])
+    assert e.value.path == "players[0].actions"
+    g = instance(tmp_path, nfg="pd.nfg", designer="welfare",
+                 players=[{"name": "p1", "types": ["a"]}, {"name": "p2"}], prior=[[1]]).environment
+    assert g.types == (("a",), ("-",)) and g.actions[0] == ("C", "D")

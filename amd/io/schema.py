@@ -752,6 +752,10 @@ def _expand_nfg(document: dict, file: str) -> dict:
         names = [p.get("name") if isinstance(p, dict) else None for p in given] if isinstance(given, list) else None
         if names != list(players):
             raise InstanceError(file, "players", f"the .nfg file declares the players {list(players)}")
+        for i, (p, a) in enumerate(zip(given, strategies)):
+            if p.get("actions") is not None and list(p["actions"]) != list(a):
+                raise InstanceError(file, f"players[{i}].actions", f"the .nfg file gives {p['name']!r} the "
+                                                                   f"strategies {list(a)}")
         out["players"] = [{**p, "actions": list(a)} for p, a in zip(given, strategies)]
     else:
         out["players"] = [{"name": p, "actions": list(a)} for p, a in zip(players, strategies)]
