@@ -22,6 +22,7 @@ import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import highspy
@@ -31,12 +32,13 @@ from amd.errors import InstanceError
 from amd.files import write_atomic, write_json
 from amd.io.read import discover
 from amd.io.schema import load, parse
+from amd.numeric import parse_fraction
 from amd.provenance import versions
 from amd.result import ANSWERS
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ["path", "instance", "status", "objective", "expected_status", "expected_objective", "check", "key",
+COLUMNS = ["path", "instance", "status", "objective", "objective_exact", "expected_status", "expected_objective", "check", "key",
            "message"]
 TIMING_COLUMNS = ["path", "key", "build_s", "load_s", "solve_s", "verify_s", "wall_s"]
 
@@ -91,8 +93,10 @@ def _work(task: Task, out: str, options: dict) -> None:  # a local worker proces
                solve_payload(task.document, task.path, task.name, task.key, options))
 
 
-def check(record: dict, expected: dict | None) -> str:
-    """'ok', 'differs' or '' (nothing expected) for one result against its ``expected``."""
+def check(record: dict, expected: dict | None, written: object = None) -> str:
+    """'ok', 'differs' or '' (nothing expected) for one result against its ``expected``. With a
+    proven ``objective_exact`` (``--exact``) and an expected objective ``written`` as a fraction or
+    a decimal of at most 15 significant digits, the two must be equal as rationals: 'exact'."""
     if not expected:
         return ""
     if record.get("status") != expected["status"]:
@@ -102,27 +106,49 @@ def check(record: dict, expected: dict | None) -> str:
         got = record.get("objective")
         if got is None or abs(got - want) > expected.get("tolerance", 1e-7):
             return "differs"
+        exact, theory = record.get("objective_exact"), _as_written(written)
+        if exact is not None and theory is not None:
+            return "exact" if Fraction(exact) == theory else "differs"
     return "ok"
+
+
+def _as_written(value: object) -> Fraction | None:
+    """The expected objective as the rational the file writes ('181/400', 0.4525, 2), or None
+    for a number too long to be meant exactly (a float printed to 16 or 17 digits)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    text = value if isinstance(value, str) else repr(value)
+    digits = sum(c.isdigit() for c in text.split("e")[0].split("E")[0])
+    if "/" not in text and digits > 15:
+        return None
+    try:
+        return parse_fraction(text)  # a float as the decimal it was written as (1.8 → 9/5)
+    except ValueError:
+        return None
 
 
 def run(paths: list[str | Path], out: str | Path = "results", *, workers: int | None = None,
         time_limit: float | None = None, resume: bool = False, progress=None,
-        skip_tags: tuple[str, ...] = (), engine: str = "local", scheduler: str | None = None) -> list[dict]:
+        skip_tags: tuple[str, ...] = (), engine: str = "local", scheduler: str | None = None,
+        exact: bool = False) -> list[dict]:
     """Solve every instance under ``paths``; returns one record per instance, sorted by path.
 
     ``progress(done, failed, running, total)`` is called as work advances; instances carrying
     one of ``skip_tags`` are left out (and listed as ``skipped``). ``engine="dask"`` runs the
     tasks on the Dask cluster at ``scheduler`` (or on a new ``distributed.LocalCluster`` of
     ``workers`` single-threaded processes); there HiGHS enforces ``time_limit`` inside the worker.
+    ``exact`` proves every optimum in rational arithmetic (:mod:`amd.exact`); ``check`` then says
+    ``exact`` where the proven fraction equals the fraction the file expects.
     """
     out = Path(out)
     files = discover(paths)
     with _lock(out):
-        return _run(files, out, workers, time_limit, resume, progress, skip_tags, engine, scheduler)
+        return _run(files, out, workers, time_limit, resume, progress, skip_tags, engine, scheduler, exact)
 
 
-def _run(files, out: Path, workers, time_limit, resume, progress, skip_tags, engine, scheduler) -> list[dict]:
-    options = {"time_limit": time_limit}
+def _run(files, out: Path, workers, time_limit, resume, progress, skip_tags, engine, scheduler,
+         exact: bool = False) -> list[dict]:
+    options = {"time_limit": time_limit} | ({"exact": True} if exact else {})
     workers = max(1, workers or os.cpu_count() or 1)
     tasks: list[Task] = []
     records: dict[str, dict] = {}
@@ -145,6 +171,7 @@ def _run(files, out: Path, workers, time_limit, resume, progress, skip_tags, eng
         expected = inst.expected.model_dump() if inst.expected else None
         tasks.append(Task(str(f), key, expected, inst.spec, inst.name))
     expectations = {t.path: t.expected for t in tasks}
+    written = {t.path: (t.document.get("expected") or {}).get("objective") for t in tasks}
     todo, redo = [], {}
     for t in tasks:
         if not resume:
@@ -187,7 +214,7 @@ def _run(files, out: Path, workers, time_limit, resume, progress, skip_tags, eng
         exp = expectations.get(path)
         rec["expected_status"] = exp["status"] if exp else ""
         rec["expected_objective"] = exp.get("objective") if exp else ""
-        rec["check"] = check(rec, exp)
+        rec["check"] = check(rec, exp, written.get(path))
     ordered = [records[p] for p in sorted(records)]
     _aggregate(out, ordered)
     return ordered

@@ -404,6 +404,8 @@ def batch(
     time_limit: Optional[float] = typer.Option(None, "--time-limit", min=0,
                                                help="Seconds per instance; a worker still busy well after it is killed."),
     skip_tag: list[str] = typer.Option([], "--skip-tag", help="Leave out instances with this tag (e.g. large)."),
+    exact: bool = typer.Option(False, "--exact", help="Prove every optimum in rational arithmetic; with --check, "
+                                                      "a fraction the file expects must be met exactly."),
 ):
     """Solve every instance under PATHS in parallel, with progress, resumable after a crash.
 
@@ -437,7 +439,7 @@ def batch(
             bar.refresh()
 
         records = run([str(p) for p in paths], out_dir, workers=workers, time_limit=time_limit, resume=resume,
-                      progress=progress, skip_tags=tuple(skip_tag), engine=engine, scheduler=scheduler)
+                      progress=progress, skip_tags=tuple(skip_tag), engine=engine, scheduler=scheduler, exact=exact)
     counts: dict[str, int] = {}
     for r in records:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
@@ -455,7 +457,9 @@ def batch(
             got = f"{r['status']} {r.get('objective')}"
             want = f"{r['expected_status']} {r['expected_objective']}"
             sys.stdout.write(f"differs: {r['path']}: got {got}, expected {want}\n")
-        sys.stdout.write(f"check: {checked - len(departures)} of {checked} results match their expected value\n")
+        proven = sum(1 for r in records if r["check"] == "exact")
+        sys.stdout.write(f"check: {checked - len(departures)} of {checked} results match their expected value"
+                         + (f" ({proven} exactly, as rationals)" if exact else "") + "\n")
         raise typer.Exit(1 if departures else 0)
     raise typer.Exit(0)
 

@@ -270,3 +270,31 @@ def test_a_dask_worker_killed_mid_run_loses_nothing(tmp_path, root):
     assert set(table) == {"myerson-1-bidder-midpoint10.yaml", "myerson-2-bidders-midpoint10.yaml",
                           "two-bidders-two-values.yaml", "slow.yaml"}
     assert all(row["status"] == "optimal" for row in table.values()), table
+
+
+def test_exact_check_compares_rationals():
+    """With --exact a result's proven fraction must equal the fraction the file writes: 0.4525
+    written is 181/400; a long float (0.8230993924743883) is not meant exactly and is checked
+    within its tolerance only."""
+    from amd.batch import check
+
+    expected = {"status": "optimal", "objective": 0.4525, "tolerance": 1e-7}
+    record = {"status": "optimal", "objective": 0.4525000000000002, "objective_exact": "181/400"}
+    assert check(record, expected, 0.4525) == "exact"
+    assert check(record, expected, "181/400") == "exact"
+    assert check(record | {"objective_exact": "4525/10001"}, expected, 0.4525) == "differs"
+    assert check(record, expected, 0.45250000000000002) == "exact"  # the same float, read as written
+    assert check(record, expected | {"objective": 0.8230993924743883}, 0.8230993924743883) == "differs"
+    long = {"status": "optimal", "objective": 0.8230993924743881, "objective_exact": "185345505861826861/225179981368524800"}
+    assert check(long, expected | {"objective": 0.8230993924743883}, 0.8230993924743883) == "ok"
+
+
+def test_batch_exact_proves_the_library_fractions(tmp_path):
+    files = ["instances/auctions/myerson-2-bidders-midpoint10.yaml", "instances/bundling/yao-2x2-bic.yaml",
+             "instances/persuasion/prosecutor.yaml"]
+    out = subprocess.run([sys.executable, "-m", "amd", "batch", *files, "--exact", "--check", "--workers", "1",
+                          "--out", str(tmp_path)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "3 of 3 results match their expected value (3 exactly, as rationals)" in out.stdout
+    rows = (tmp_path / "results.csv").read_text()
+    assert "181/400" in rows and "51/16" in rows and "3/5" in rows
