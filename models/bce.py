@@ -31,6 +31,11 @@ def consistency_rows(game: InformationGame) -> RowBlock:
     return RowBlock.from_entries(S, N, rows, np.arange(N), np.ones(N), game.prior, game.prior)
 
 
+def _cat(parts: list, dtype) -> np.ndarray:
+    """The entry lists of a row family joined (empty of ``dtype`` when there are none)."""
+    return np.concatenate(parts) if parts else np.zeros(0, dtype)
+
+
 def obedience_rows(game: InformationGame) -> RowBlock:
     N = int(np.prod(game.shape))
     S = game.shape[0]
@@ -58,8 +63,7 @@ def obedience_rows(game: InformationGame) -> RowBlock:
                         row += 1
                     C.append(c[..., r].ravel())
                     A.append(coef.ravel())
-    cat = (lambda parts, dtype: np.concatenate(parts) if parts else np.zeros(0, dtype))
-    return RowBlock.from_entries(row, N, cat(R, int), cat(C, int), cat(A, float), 0.0, np.inf).nonempty()
+    return RowBlock.from_entries(row, N, _cat(R, int), _cat(C, int), _cat(A, float), 0.0, np.inf).nonempty()
 
 
 def independence_rows(game: InformationGame) -> RowBlock:
@@ -81,8 +85,7 @@ def independence_rows(game: InformationGame) -> RowBlock:
                     C.append(np.r_[cols[w, :, a], cols[w2, :, a]])
                     A.append(np.r_[np.full(X, game.prior[w2]), np.full(X, -game.prior[w])])
                     row += 1
-    cat = (lambda parts, dtype: np.concatenate(parts) if parts else np.zeros(0, dtype))
-    return RowBlock.from_entries(row, N, cat(R, int), cat(C, int), cat(A, float), 0.0, 0.0)
+    return RowBlock.from_entries(row, N, _cat(R, int), _cat(C, int), _cat(A, float), 0.0, 0.0)
 
 
 def build(game: InformationGame, sense: str) -> Formulation:

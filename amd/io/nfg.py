@@ -58,19 +58,24 @@ def from_nfg(text: str, file: str, key: str) -> tuple[tuple[str, ...], tuple[tup
         except ValueError as e:
             fail(str(e))
 
+    def quoted_names(what: str) -> list[str]:
+        """Quoted labels up to the closing brace (consumed)."""
+        names = []
+        while peek() != ("sym", "}"):
+            t = take()
+            if t[0] != "str":
+                fail(f"expected a {what} in quotes, got {short_repr(t[1])}")
+            names.append(t[1])
+        take()
+        return names
+
     if [t[1] for t in toks[:3]] != ["NFG", "1", "R"] and [t[1] for t in toks[:3]] != ["NFG", "1", "D"]:
         fail("not a Gambit .nfg file (the first line starts 'NFG 1 R')")
     pos = 3
     if peek() is not None and peek()[0] == "str":
         take()  # the title
     expect(("sym", "{"), "'{' before the player names")
-    players = []
-    while peek() != ("sym", "}"):
-        t = take()
-        if t[0] != "str":
-            fail(f"expected a player name in quotes, got {short_repr(t[1])}")
-        players.append(t[1])
-    take()
+    players = quoted_names("player name")
     if not players:
         fail("the game declares no players")
     expect(("sym", "{"), "'{' before the strategies")
@@ -78,14 +83,7 @@ def from_nfg(text: str, file: str, key: str) -> tuple[tuple[str, ...], tuple[tup
     while peek() != ("sym", "}"):
         t = take()
         if t == ("sym", "{"):
-            names = []
-            while peek() != ("sym", "}"):
-                s = take()
-                if s[0] != "str":
-                    fail(f"expected a strategy name in quotes, got {short_repr(s[1])}")
-                names.append(s[1])
-            take()
-            strategies.append(tuple(names))
+            strategies.append(tuple(quoted_names("strategy name")))
         elif t[0] == "word" and re.fullmatch(r"\d{1,6}", t[1]):
             strategies.append(tuple(str(j + 1) for j in range(int(t[1]))))
         else:
