@@ -76,6 +76,13 @@ class Certificate:
     def failures(self) -> list[str]:
         return [k for k, c in self.checks.items() if not c.holds]
 
+    def merge(self, other: "Certificate") -> None:
+        """Add every family of ``other`` (judged already, at its own tolerance)."""
+        for name, check in other.checks.items():
+            self.checks[name] = check
+            self.verified = self.verified and check.holds
+            self.max_violation = max(self.max_violation, check.max_violation)
+
     def include(self, name: str, violation: float, where: dict | None = None) -> Check:
         """Add one more family, judged at this certificate's (absolute) tolerance."""
         v = float(violation)

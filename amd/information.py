@@ -93,6 +93,8 @@ class InformationGame:
 class InformationDesign:
     solution: str  # bce | sequential
     sense: str  # maximize | minimize
+    #: with ``sequential``: sequential | weak_pbe | nash (:mod:`amd.punishment`)
+    equilibrium: str = "sequential"
 
 
 def obedience_gains(game: InformationGame, pi: np.ndarray, i: int) -> np.ndarray:
@@ -240,67 +242,81 @@ def order_label(game: InformationGame, order: tuple[int, ...]) -> str:
     return f"{game.players[order[0]]} first" if len(order) == 2 else " > ".join(game.players[j] for j in order)
 
 
-def _by_position(a: np.ndarray, order: tuple[int, ...]) -> np.ndarray:
-    return np.transpose(a, (0, *(1 + j for j in order)))
+def continuation_floor(game: InformationGame, i: int, order: tuple[int, ...], p: int,
+                       allowed: list[np.ndarray]) -> np.ndarray:
+    """What player i, at position p of ``order``, gets at least after playing d: (θ, h, d) by
+    position, the minimum of u_i over the later movers' profiles drawn from ``allowed``
+    (index lists; written apart from :func:`amd.punishment.punishments`, which the LP uses)."""
+    u = np.transpose(game.payoffs[i], (0, *(1 + j for j in order)))
+    later = [np.flatnonzero(allowed[j]) for j in order[p + 1:]]
+    if not later:
+        return u
+    pick = u[(Ellipsis, *np.ix_(*later))] if len(later) > 1 else u[..., later[0]]
+    return pick.reshape(u.shape[:p + 2] + (-1,)).min(axis=-1)
 
 
-def verify_sequential(game: InformationGame, pi: np.ndarray, revealed: list, hidden: list,
-                      tolerance: float = DEFAULT_TOLERANCE) -> Certificate:
-    """Check a sequential plan (notation of :mod:`amd.models.sequential`): π (S, n!, k_1..k_n)
-    on path; per deviation (σ, p) in :func:`deviation_keys` order, η ``hidden`` over
-    (θ, h, r, d, c); ``revealed`` ρ for the deviations of the second-to-last mover only."""
-    n = game.n_players
-    orders, keys = move_orders(n), deviation_keys(n)
-    eta = dict(zip(keys, hidden))
-    rho = dict(zip([k for k in keys if k[1] == n - 2], revealed))
-    checks = Checks(tolerance, magnitude(game.payoffs))
-    checks.add("nonnegative", -min([float(pi.min())] + [float(x.min()) for x in [*eta.values(), *rho.values()]]))
-    checks.add("consistency", float(np.abs(pi.reshape(pi.shape[0], -1).sum(axis=1) - game.prior).max()))
-    S = pi.shape[0]
-    cont = hidden_over = 0.0
-    after = {}
-    for (s, p), H in eta.items():
-        P = _by_position(pi[:, s], orders[s])  # (θ, h, r, c)
-        D = H + rho[(s, p)] if (s, p) in rho else H  # (θ, h, r, d, c)
-        after[(s, p)] = D
-        tail = tuple(range(3 + p, D.ndim))
-        mass = P.sum(axis=tuple(range(2 + p, P.ndim)))[..., None]  # (θ, h, r, 1)
-        diff = np.abs(D.sum(axis=tail) - mass)  # (θ, h, r, d)
-        k = diff.shape[-1]
-        diff[..., np.arange(k), np.arange(k)] = 0.0
-        cont = max(cont, float(diff.max(initial=0.0)))
-        over = H - np.expand_dims(P, 2 + p)
-        over[(slice(None),) * (1 + p) + (np.arange(k), np.arange(k))] = 0.0
-        hidden_over = max(hidden_over, float(over.max(initial=0.0)))
-    checks.add("continuation", cont)
-    checks.add("hidden_replay", hidden_over)
-    gains = []
+def sequential_gains(game: InformationGame, rho: np.ndarray, eta: dict | None, allowed: list[np.ndarray]):
+    """Per player, G[r, d] (what playing d when told r gains in total) and, per order, its part
+    from each position: the obedience of :mod:`amd.models.sequential` recomputed from the plan."""
+    n, S = game.n_players, game.shape[0]
+    orders = move_orders(n)
+    gains, parts = [], []
     for i in range(n):
         k = game.shape[1 + i]
-        total = np.zeros((k, k))  # [r, d]: what i, told r, gains by playing d (pooled)
+        total, part = np.zeros((k, k)), {}
         for s, order in enumerate(orders):
             p = order.index(i)
-            P = np.moveaxis(_by_position(pi[:, s], order), 1 + p, 1).reshape(S, k, -1)  # (θ, r, rest)
-            U = np.moveaxis(_by_position(game.payoffs[i], order), 1 + p, 1).reshape(S, k, -1)
-            follow = (P * U).sum(axis=(0, 2))  # [r]
-            if p == n - 1:
-                deviate = np.einsum("trx,tdx->rd", P, U)
-            else:
-                D = np.moveaxis(after[(s, p)], (1 + p, 2 + p), (1, 2)).reshape(S, k, k, -1)
-                deviate = np.einsum("trdx,tdx->rd", D, U)
-            total += deviate - follow[:, None]
+            P = np.moveaxis(np.transpose(rho[:, s], (0, *(1 + j for j in order))), 1 + p, 1).reshape(S, k, -1)
+            U = np.moveaxis(np.transpose(game.payoffs[i], (0, *(1 + j for j in order))), 1 + p, 1)
+            follow = np.einsum("trx,trx->r", P, U.reshape(S, k, -1))
+            floor = np.moveaxis(continuation_floor(game, i, order, p, allowed), 1 + p, 1).reshape(S, k, -1)  # (θ, d, h)
+            mass = P.reshape(S, k, floor.shape[2], -1).sum(axis=3)  # (θ, r, h)
+            deviate = np.einsum("trh,tdh->rd", mass, floor)
+            if eta is not None and p == n - 2 and s in eta:
+                E = np.moveaxis(eta[s], (1 + p, 2 + p), (1, 2)).reshape(S, k, k, floor.shape[2], -1)  # (θ,r,d,h,c)
+                Ud = U.reshape(S, k, floor.shape[2], -1)  # (θ, d, h, c)
+                deviate += np.einsum("trdhc,tdhc->rd", E, Ud) - np.einsum("trdhc,tdh->rd", E, floor)
+            g = deviate - follow[:, None]
+            part[order_label(game, order)] = g
+            total += g
         gains.append(total)
-    checks.add("obedience", *worst_disobedience(game, gains))
-    rworst = 0.0
-    for (s, p), R in rho.items():
-        order = orders[s]
-        U = _by_position(game.payoffs[order[-1]], order)  # (θ, h, d, c)
-        k, kl = R.shape[1 + p], R.shape[-1]
-        R = R.reshape(S, -1, k, k, kl).copy()  # (θ, h, r, d, c)
-        R[:, :, np.arange(k), np.arange(k), :] = 0.0
-        w = R.sum(axis=2)  # (θ, h, d, c): pooled over what the deviator was told
-        U = U.reshape(S, -1, k, kl)
-        gain = np.einsum("thdc,thde->hdce", w, U) - (w * U).sum(axis=0)[..., None]
-        rworst = max(rworst, float(gain.max(initial=0.0)))
-    checks.add("revealed_obedience", rworst)
+        parts.append(part)
+    return gains, parts
+
+
+def verify_sequential(game: InformationGame, rho: np.ndarray, eta: dict | None, allowed: list[np.ndarray],
+                      tolerance: float = DEFAULT_TOLERANCE, prefix: str = "") -> Certificate:
+    """Check an ordered outcome ρ (S, n!, k_1..k_n) and its revealed continuations η (per order
+    s, (θ, h, r, d, c) by position, the deviator second to last; None when there are none)
+    against :mod:`amd.models.sequential` with the later movers' actions ``allowed`` (boolean
+    masks per player). A failure names the player, what he was told, the deviation and the
+    gain from it at each order (his position in it)."""
+    n, S = game.n_players, game.shape[0]
+    checks = Checks(tolerance, magnitude(game.payoffs))
+    arrays = [rho, *(eta or {}).values()]
+    checks.add(prefix + "nonnegative", -min(float(x.min(initial=0.0)) for x in arrays))
+    checks.add(prefix + "consistency", float(np.abs(rho.reshape(S, -1).sum(axis=1) - game.prior).max()))
+    gains, parts = sequential_gains(game, rho, eta, allowed)
+    worst, where = worst_disobedience(game, gains)
+    if where is not None:
+        i = game.players.index(where["player"])
+        r, d = game.actions[i].index(where["recommended"]), game.actions[i].index(where["deviation"])
+        where["by_order"] = {label: float(g[r, d]) for label, g in parts[i].items()}
+    checks.add(prefix + "obedience", worst, where)
+    if eta:
+        over = rworst = 0.0
+        for s, E in eta.items():
+            order = move_orders(n)[s]
+            P = np.transpose(rho[:, s], (0, *(1 + j for j in order)))  # (θ, h, r, c)
+            k = E.shape[n - 1]
+            E = E.reshape(S, -1, k, k, E.shape[-1]).copy()
+            E[:, :, np.arange(k), np.arange(k), :] = 0.0
+            mass = P.reshape(S, -1, k, P.shape[-1]).sum(axis=-1)[..., None]  # (θ, h, r, 1)
+            over = max(over, float((E.sum(axis=-1) - mass).max(initial=0.0)))
+            U = np.transpose(game.payoffs[order[-1]], (0, *(1 + j for j in order))).reshape(S, -1, k, E.shape[-1])
+            w = E.sum(axis=2)  # (θ, h, d, c): pooled over what the deviator was told
+            gain = np.einsum("thdc,thde->hdce", w, U) - (w * U).sum(axis=0)[..., None]
+            rworst = max(rworst, float(gain.max(initial=0.0)))
+        checks.add(prefix + "revealed_mass", over)
+        checks.add(prefix + "revealed_obedience", rworst)
     return checks.certificate()

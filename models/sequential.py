@@ -1,46 +1,34 @@
-r"""Sequential information design: the designer also chooses the order of moves (2 or 3 players).
+r"""Sequential information design as one LP over ordered outcomes (Doval & Ely 2020).
 
-After Doval & Ely, "Sequential information design", Econometrica 2020. The designer draws the
-state θ and an order σ (a permutation of the players), which the players do not see, and
-recommends actions one mover at a time; a recommendation may depend on θ, σ and what was
-played before. A player sees only his own recommendation. Columns, per order σ with the
-players relabelled by position (h = the actions of the earlier movers, r = the
-recommendation of the mover at position p, d ≠ r what he played, c = the later movers'
-actions):
+The designer draws the state θ, an order of moves σ (a permutation of the players, which they
+do not see) and a recommendation profile, and calls the players in order, telling each only
+his own recommendation; it sees every action as it is taken. An *ordered outcome* is
+ρ(θ, σ, a) ≥ 0 with Σ_{σ,a} ρ(θ, σ, a) = μ0(θ) (``consistency``). Relabel the players of σ by
+position: the mover at position p is told r after the earlier moves h, the later movers play c.
 
-* π(θ, σ, a_1, …, a_n) ≥ 0 — the on-path plan (players in file order);
-* η_{σ,p}(θ, h, r, d, c) ≥ 0 — *hidden* punishment after the mover at position p deviated:
-  the later movers are sent recommendations they could have received on path,
-  η_{σ,p}(θ, h, r, d, c) ≤ π_σ(θ, h, r, c); they cannot tell the history from the on-path one;
-* ρ_{σ,n−1}(θ, h, r, d, c) ≥ 0 — *revealed* punishment after a deviation of the
-  second-to-last mover: the last mover learns the history and is recommended c.
+**Sequential obedience** (``obedience``): player i, told r, must not gain by playing d ≠ r,
+pooled over the orders and positions he may hold and the histories before him (he sees none of
+them):
 
-Rows:
+    Σ_σ Σ_{θ,h,c} ρ_σ(θ,h,r,c) [u_i(θ,h,r,c) − W_{σ,p}(θ,h,d)]
+        + Σ_σ Σ_{θ,h,c} η_σ(θ,h,r,d,c) [W_{σ,p}(θ,h,d) − u_i(θ,h,d,c)] ≥ 0,
 
-* ``consistency``   Σ_{σ,a} π(θ, σ, a) = μ0(θ);
-* ``continuation``  Σ_c (η + ρ)_{σ,p}(θ,h,r,d,c) = Σ_c π_σ(θ,h,r,c): after a deviation the plan
-                    continues on the whole mass of the event;
-* ``hidden_replay`` η_{σ,p}(θ,h,r,d,c) ≤ π_σ(θ,h,r,c);
-* ``obedience``     player i told r, deviation d, pooled over the orders and positions he may
-                    hold and the histories before him (he sees neither):
-                    Σ_σ Σ_{θ,h} [Σ_c π_σ(θ,h,r,c) u_i(θ,h,r,c) − Σ_c (η + ρ)(θ,h,r,d,c) u_i(θ,h,d,c)]
-                    ≥ 0, where for the last mover the continuation is empty and the deviation
-                    term is Σ π_σ(θ,h,r) u_i(θ,h,d);
-* ``revealed_obedience`` the last mover, told c after the revealed history (h, d), obeys:
-                    Σ_θ Σ_{r≠d} ρ(θ,h,r,d,c) [u_j(θ,h,d,c) − u_j(θ,h,d,c')] ≥ 0 for all c'.
+where W is the worst continuation the designer can induce after the deviation
+(:func:`amd.punishment.punishments`: the later movers' hidden or revealed actions, per notion;
+for the last mover W = u_i(θ,h,d), the game ending with his move), and η, present only in the
+lower bound for ``sequential`` (sequential equilibrium), is the mass on which a deviation of the
+second-to-last mover is *revealed* to the last mover, who is then told c:
 
-A hidden punishment needs no constraint of its own: a later mover's belief on receiving a
-recommendation is the on-path one (the deviation has probability zero), so on-path obedience
-makes him follow.
+* ``revealed_mass``      Σ_c η_σ(θ,h,r,d,c) ≤ Σ_c ρ_σ(θ,h,r,c) — the rest is met by W;
+* ``revealed_obedience`` the last mover j, told c after the revealed (h, d), obeys under the
+                         belief conditional on it (every deviation at an information set
+                         equally likely, nature's and the designer's draws weighed by the plan):
+                         Σ_θ Σ_{r≠d} η_σ(θ,h,r,d,c) [u_j(θ,h,d,c) − u_j(θ,h,d,c')] ≥ 0 ∀ c'.
 
-What this captures. Every BCE: a uniform order with hidden replay (η = π) makes a deviator's
-payoff exactly his BCE deviation payoff, so obedience becomes BCE obedience. Beyond BCE:
-outcomes sustained by punishments hidden by replaying on-path recommendations, or — when one
-mover is left — revealed and obeyed (credible). Not captured: hidden punishments that switch a
-later mover to *another* recommendation in his on-path support (support binaries), and
-revealed punishments carried out by two or more later movers (a three-player game's first
-mover is punished only by hidden replay). With two players this is the formulation of the
-earlier versions unchanged; one player gives Bayesian persuasion.
+Every BCE is feasible (a uniform order, each later mover replaying his recommendation: its
+action is in H), so the designer-best value is at least the BCE one. With one player there is
+no one to punish: Bayesian persuasion. The LP has S·n!·Π|A_i| columns for ρ and, with η,
+S·Π|A_i|·|A_d| more per order; :mod:`amd.concepts.sequential` checks the size before building.
 """
 
 from __future__ import annotations
@@ -52,56 +40,53 @@ import numpy as np
 import pyomo.environ as pyo
 from amd.models.linear import Formulation, RowBlock, add_rows, set_objective
 
-from amd.information import InformationGame, deviation_keys, move_orders
+from amd.information import InformationGame, move_orders
+from amd.punishment import by_position
 
 
 @dataclass(frozen=True)
 class SequentialLayout:
-    """Index arrays of every column: π over (θ, σ, a_1..a_n) in file order; per deviation
-    (σ, p) — keys in :func:`amd.information.deviation_keys` order — η (and ρ for the
-    second-to-last mover) over (θ, h, r, d, c) with players relabelled by position."""
+    """Index arrays of every column: ρ over (θ, σ, a_1..a_n) in file order; with ``revealed``,
+    per order σ (index s) η over (θ, h, r, d, c) by position, the deviator second to last."""
 
     n: int
     orders: tuple[tuple[int, ...], ...]
     pi: np.ndarray
-    hidden: dict
     revealed: dict
 
     @staticmethod
-    def columns(game: InformationGame) -> int:
-        """How many columns :meth:`of` lays out, counted without allocating them."""
+    def size(game: InformationGame, revealed: bool) -> tuple[int, int, int]:
+        """(columns, rows at most, terms at most) of :func:`build`'s LP, counted without allocating.
+        Per order, ρ has S·Π|A_i| columns, each in 1 + Σ(|A_i| − 1) rows; η (the deviator d
+        second to last, the last mover l) has S·Π|A_i|·|A_d| more, each in about |A_l| + 2 rows
+        — the revealed-obedience terms S·Π|A_i|·(|A_d| − 1)(|A_l| − 1) dominate."""
         S, ks = game.shape[0], game.shape[1:]
-        n, orders = len(ks), move_orders(len(ks))
-        profiles = math.prod(ks)
-        total = S * len(orders) * profiles
-        for s, p in deviation_keys(n):
-            size = S * profiles * ks[orders[s][p]]
-            total += size * (2 if p == n - 2 else 1)
-        return total
+        n, orders, P = len(ks), move_orders(len(ks)), math.prod(ks)
+        rho = S * len(orders) * P
+        columns, rows = rho, S + sum(k * (k - 1) for k in ks)
+        terms = rho * (1 + sum(k - 1 for k in ks))
+        if revealed and n >= 2:
+            for o in orders:
+                kd, kl = ks[o[n - 2]], ks[o[n - 1]]
+                columns += S * P * kd
+                rows += S * P // kl * (kd - 1) + P * (kl - 1)
+                terms += S * P * kd + 2 * S * P * (kd - 1) + S * P * (kd - 1) * (kl - 1)
+        return columns, rows, terms
 
     @classmethod
-    def of(cls, game: InformationGame) -> "SequentialLayout":
+    def of(cls, game: InformationGame, revealed: bool) -> "SequentialLayout":
         S, ks = game.shape[0], game.shape[1:]
         n = len(ks)
         orders = move_orders(n)
         pi = np.arange(S * len(orders) * int(np.prod(ks))).reshape((S, len(orders)) + tuple(ks))
-        nxt = pi.size
-        hidden, revealed = {}, {}
-        for s, p in deviation_keys(n):
-            k = [ks[j] for j in orders[s]]
-            shape = (S, *k[:p], k[p], k[p], *k[p + 1:])
-            size = int(np.prod(shape))
-            hidden[(s, p)] = np.arange(nxt, nxt + size).reshape(shape)
-            nxt += size
-            if p == n - 2:
-                revealed[(s, p)] = np.arange(nxt, nxt + size).reshape(shape)
-                nxt += size
-        return cls(nxt, orders, pi, hidden, revealed)
-
-
-def relabel(a: np.ndarray, order: tuple[int, ...]) -> np.ndarray:
-    """An array over (θ, a_1, …, a_n) in file order, re-laid by position in ``order``."""
-    return np.transpose(a, (0, *(1 + j for j in order)))
+        nxt, eta = pi.size, {}
+        if revealed and n >= 2:
+            for s, o in enumerate(orders):
+                k = [ks[j] for j in o]
+                shape = (S, *k[:n - 2], k[n - 2], k[n - 2], k[n - 1])
+                eta[s] = np.arange(nxt, nxt + int(np.prod(shape))).reshape(shape)
+                nxt += eta[s].size
+        return cls(nxt, orders, pi, eta)
 
 
 class _Rows:
@@ -121,46 +106,33 @@ class _Rows:
         return RowBlock.from_entries(self.n, n_cols, cat(self.r, int), cat(self.c, int), cat(self.a, float), lo, hi)
 
 
-def build(game: InformationGame, sense: str) -> Formulation:
-    n = game.n_players
-    if n > 3:
-        raise ValueError("sequential information design is implemented for up to three players")
-    lay = SequentialLayout.of(game)
-    S = game.shape[0]
+def build(game: InformationGame, sense: str, punish: dict, revealed: bool, support: bool = False) -> Formulation:
+    """The LP of the module docstring; ``punish[(s, p)]`` is W by position (θ, h, d) for the
+    mover at position p < n−1 of order s (:func:`amd.punishment.punishments`).
+
+    With ``support``, instead, the LP whose optimum recommends every action some feasible ρ
+    recommends: the feasible set homogenized (Σ ρ(θ,·) = λ μ0(θ), λ ≥ 0: the cone over it, every
+    other row being homogeneous) and, per player j and action a, t_{j,a} ≤ min(1, Σ ρ(·, a_j = a))
+    with Σ t maximized. Cones are closed under sums, so one ρ reaches t = 1 on every action of
+    the union of the feasible supports and 0 elsewhere; ρ/λ is then a feasible outcome with
+    that support. The extra columns λ, t follow the layout's (``support_columns``)."""
+    n, S = game.n_players, game.shape[0]
+    lay = SequentialLayout.of(game, revealed)
+    extra = 1 + sum(game.shape[1:]) if support else 0
     m = pyo.ConcreteModel(name="sequential_information_design")
-    m.z = pyo.Var(range(lay.n), domain=pyo.NonNegativeReals, doc="π, then η (and ρ) per deviation (SequentialLayout)")
+    m.z = pyo.Var(range(lay.n + extra), domain=pyo.NonNegativeReals,
+                  doc="ρ, then η per order (SequentialLayout); with support, λ and t")
     cols = list(m.z.values())
+    N = lay.n + extra
 
     cons = _Rows()
     for t in range(S):
         cons.add(t, lay.pi[t], 1.0)
+        if support:
+            cons.add(t, lay.n, -game.prior[t])
     cons.n = S
-    add_rows(m, "consistency", cons.block(lay.n, game.prior, game.prior), cols, "Σ π(θ,σ,a) = μ0(θ)")
-
-    cont, hide = _Rows(), _Rows()
-    for (s, p), H in lay.hidden.items():
-        P = relabel(lay.pi[:, s], lay.orders[s])  # (θ, a by position)
-        R = lay.revealed.get((s, p))
-        k = P.shape[1 + p]
-        for t in range(S):
-            for h in np.ndindex(*P.shape[1:1 + p]):
-                for r in range(k):
-                    on = P[(t, *h, r)]  # the on-path continuations of (h, r)
-                    for d in range(k):
-                        if d == r:
-                            continue
-                        cont.add(cont.n, H[(t, *h, r, d)], 1.0)
-                        if R is not None:
-                            cont.add(cont.n, R[(t, *h, r, d)], 1.0)
-                        cont.add(cont.n, on, -1.0)
-                        cont.n += 1
-                        rows = hide.n + np.arange(on.size)
-                        hide.add(rows, H[(t, *h, r, d)], 1.0)
-                        hide.add(rows, on, -1.0)
-                        hide.n += on.size
-    if cont.n:
-        add_rows(m, "continuation", cont.block(lay.n, 0.0, 0.0), cols, "the plan continues after a deviation")
-        add_rows(m, "hidden_replay", hide.block(lay.n, -np.inf, 0.0), cols, "η ≤ π: hidden punishment replays")
+    mu = np.zeros(S) if support else game.prior
+    add_rows(m, "consistency", cons.block(N, mu, mu), cols, "Σ ρ(θ,σ,a) = μ0(θ) (λ μ0(θ) for the support)")
 
     obey = _Rows()
     for i in range(n):
@@ -171,41 +143,61 @@ def build(game: InformationGame, sense: str) -> Formulation:
                     continue
                 for s, order in enumerate(lay.orders):
                     p = order.index(i)
-                    P = relabel(lay.pi[:, s], order)
-                    U = relabel(game.payoffs[i], order)
-                    if p == n - 1:  # the last mover: the game ends with his move
-                        obey.add(obey.n, P.take(r, axis=1 + p), U.take(r, axis=1 + p) - U.take(d, axis=1 + p))
-                        continue
-                    # told r, plays d, then the continuation (hidden replay or revealed)
-                    obey.add(obey.n, P.take(r, axis=1 + p), U.take(r, axis=1 + p))
-                    after = U.take(d, axis=1 + p)
-                    for dev in (lay.hidden[(s, p)], lay.revealed.get((s, p))):
-                        if dev is not None:
-                            obey.add(obey.n, dev.take(r, axis=1 + p).take(d, axis=1 + p), -after)
+                    P = by_position(lay.pi[:, s], order).take(r, axis=1 + p)  # (θ, h, c)
+                    U = by_position(game.payoffs[i], order)
+                    W = U.take(d, axis=1 + p) if p == n - 1 else punish[(s, p)].take(d, axis=1 + p)
+                    W = W.reshape(W.shape + (1,) * (P.ndim - W.ndim))  # (θ, h, 1…): the same for every c
+                    obey.add(obey.n, P, U.take(r, axis=1 + p) - W)
+                    if p == n - 2 and s in lay.revealed:
+                        E = lay.revealed[s][(slice(None),) * (1 + p) + (r, d)]  # (θ, h, c)
+                        obey.add(obey.n, E, np.broadcast_to(W, E.shape) - U.take(d, axis=1 + p))
                 obey.n += 1
-    add_rows(m, "obedience", obey.block(lay.n, 0.0, np.inf).nonempty(), cols, "obedience pooled over positions")
+    add_rows(m, "obedience", obey.block(N, 0.0, np.inf).nonempty(), cols, "sequential obedience")
 
-    rev = _Rows()
-    for (s, p), R in lay.revealed.items():
-        order = lay.orders[s]
-        U = relabel(game.payoffs[order[-1]], order)  # the last mover's payoff (θ, h, a_p, c)
-        k, kl = R.shape[1 + p], R.shape[-1]
-        for h in np.ndindex(*R.shape[1:1 + p]):
-            Rh, Uh = R[(slice(None), *h)], U[(slice(None), *h)]  # (θ, r, d, c), (θ, d, c)
-            for d in range(k):
-                others = [r for r in range(k) if r != d]
-                for c in range(kl):
-                    for c2 in range(kl):
-                        if c2 == c:
-                            continue
-                        gain = (Uh[:, d, c] - Uh[:, d, c2])[:, None]  # (θ, 1): the same for every r
-                        rev.add(rev.n, Rh[:, others, d, c], np.broadcast_to(gain, (S, len(others))))
-                        rev.n += 1
-    if rev.n:
-        add_rows(m, "revealed_obedience", rev.block(lay.n, 0.0, np.inf).nonempty(), cols,
+    if lay.revealed:
+        mass, rev = _Rows(), _Rows()
+        for s, E in lay.revealed.items():
+            order = lay.orders[s]
+            P = by_position(lay.pi[:, s], order)  # (θ, h, r, c)
+            U = by_position(game.payoffs[order[-1]], order)  # the last mover's payoff (θ, h, d, c)
+            k, kl = E.shape[-2], E.shape[-1]
+            for t in range(S):
+                for h in np.ndindex(*E.shape[1:n - 1]):
+                    for r in range(k):
+                        for d in range(k):
+                            if d != r:
+                                mass.add(mass.n, E[(t, *h, r, d)], 1.0)
+                                mass.add(mass.n, P[(t, *h, r)], -1.0)
+                                mass.n += 1
+            for h in np.ndindex(*E.shape[1:n - 1]):
+                Eh, Uh = E[(slice(None), *h)], U[(slice(None), *h)]  # (θ, r, d, c), (θ, d, c)
+                for d in range(k):
+                    others = [r for r in range(k) if r != d]
+                    for c in range(kl):
+                        for c2 in range(kl):
+                            if c2 != c:
+                                gain = (Uh[:, d, c] - Uh[:, d, c2])[:, None]
+                                rev.add(rev.n, Eh[:, others, d, c], np.broadcast_to(gain, (S, len(others))))
+                                rev.n += 1
+        add_rows(m, "revealed_mass", mass.block(N, -np.inf, 0.0), cols, "η ≤ ρ: revealed on part of the event")
+        add_rows(m, "revealed_obedience", rev.block(N, 0.0, np.inf).nonempty(), cols,
                  "the last mover obeys after a revealed deviation")
 
-    coef = np.zeros(lay.n)
-    coef[lay.pi] = np.broadcast_to(game.designer[:, None], lay.pi.shape)
+    coef = np.zeros(N)
+    if support:
+        marks = _Rows()
+        first = lay.n + 1
+        for j, k in enumerate(game.shape[1:]):
+            for a in range(k):
+                marks.add(marks.n, first + a, 1.0)
+                marks.add(marks.n, np.take(lay.pi, a, axis=2 + j), -1.0)
+                cols[first + a].setub(1.0)
+                marks.n += 1
+            first += k
+        add_rows(m, "support", marks.block(N, -np.inf, 0.0), cols, "t_{j,a} ≤ Σ ρ(·, a_j = a)")
+        coef[lay.n + 1:] = 1.0
+        sense = "maximize"
+    else:
+        coef[lay.pi] = np.broadcast_to(game.designer[:, None], lay.pi.shape)
     set_objective(m, cols, coef, sense)
     return Formulation(m, cols, lay)

@@ -205,6 +205,9 @@ class InformationFile(_InstanceFile):
     signal: Literal["private", "public"] = Field("private", description="private: each player sees its own "
                                                  "recommendation; public: everyone sees the whole profile")
     informed: list[Label] | None = Field(None, description="the players who receive a signal (default: all)")
+    equilibrium: Literal["sequential", "weak_pbe", "nash"] | None = Field(
+        None, description="with 'solution: sequential': what later movers can be made to do after a deviation "
+                          "(sequential equilibrium, weak perfect Bayesian, Nash); default sequential")
     game: GameSpec | None = None
     family: dict[str, Any] | None = Field(None, description="a base game written short (amd.io.games)")
     nfg: Any = Field(None, description="Gambit .nfg file(s): one path, or a mapping state → path")
@@ -619,6 +622,8 @@ def _parse_information(document: dict, file: str, default_name: str | None) -> I
         for key, asked in (("signal", spec.signal != "private"), ("informed", spec.informed is not None)):
             if asked:
                 raise InstanceError(file, key, f"supported with 'solution: bce', not '{spec.solution}'")
+    if spec.equilibrium is not None and spec.solution != "sequential":
+        raise InstanceError(file, "equilibrium", f"supported with 'solution: sequential', not '{spec.solution}'")
     if spec.solution == "extensive":
         return _parse_extensive(spec, document, file, default_name)
     if spec.game is not None:
@@ -649,9 +654,6 @@ def _parse_information(document: dict, file: str, default_name: str | None) -> I
             raise InstanceError(file, f"payoffs.{p}", "missing payoffs for this player")
         payoffs[i] = nested_array(spec.payoffs[p], shape, axes, file, f"payoffs.{p}")
     designer = nested_array(spec.designer, shape, axes, file, "designer")
-    if spec.solution == "sequential" and len(players) > 3:
-        raise InstanceError(file, "players",
-                            f"'solution: sequential' is implemented for up to three players, got {len(players)}")
     _check_expected(spec, file)
     game = InformationGame(states, prior, players, actions, payoffs, designer,
                            public=spec.signal == "public", informed=informed)
@@ -659,7 +661,7 @@ def _parse_information(document: dict, file: str, default_name: str | None) -> I
         game = _with_types(game, spec, file)
     return Instance(
         name=spec.name or default_name or "instance", file=file, environment=game,
-        design=InformationDesign(spec.solution, spec.objective), description=spec.description,
+        design=InformationDesign(spec.solution, spec.objective, spec.equilibrium or "sequential"), description=spec.description,
         source=spec.source, expected=spec.expected, spec=document, kind="information", tags=tuple(spec.tags),
     )
 
