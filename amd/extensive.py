@@ -51,7 +51,17 @@ with observed actions).
 What is not captured: the hidden/revealed choice is made at the first recommendation after the
 deviation (not later); after a deviation, only one further player's deviations are examined
 (a second deviator's punishers are not re-examined); a hidden continuation is bounded by the
-on-path mass of each information state (not merely supported where the path is).
+on-path mass of each information state (not merely supported where the path is). So the
+credible value is implementable but may fall short of the best credible plan:
+:mod:`amd.concepts.extensive` reports it ``optimal`` only when the relaxation of
+:func:`unjustified_threats` meets it, and ``bounded`` otherwise.
+
+The tree is a *given* extensive form. Doval & Ely's designer, who also chooses the order of
+moves and what each player sees (``solution: sequential``), is the tree whose root is a
+designer node picking a hidden order; on such trees the two routes' answers meet (tested on
+random games). With the order fixed and known they differ by design: the prisoner's dilemma at
+g = 2.9 cooperates with probability 1 under ``sequential`` and 0 here, the second mover knowing
+that no punishment follows his move.
 Every Bayes correlated equilibrium of a simultaneous-move game written as a tree is feasible:
 replay its recommendations, hidden (tested).
 """
@@ -345,6 +355,46 @@ def verify_plan(L: PlanLayout, w: np.ndarray, tolerance: float = DEFAULT_TOLERAN
     checks.add("obedience", worst, information_state_label(L, at) | {"gain": worst} if at is not None else None)
     return checks.certificate()
 
+
+
+def admissible_moves(tree: GameTree) -> list[np.ndarray]:
+    """Per information set, the actions a best reply to *some* belief over its nodes and *some*
+    play after it: a is kept when for a belief β, Σ_ν β_ν max_{z after (ν, a)} u_k(z) ≥
+    Σ_ν β_ν min_{z after (ν, a'')} u_k(z) for every a'' (:func:`amd.punishment.justified`).
+    Sequential rationality, under any notion, recommends nothing else off path."""
+    from amd.punishment import justified
+
+    hi, lo = {}, {}
+
+    def extremes(v: int, k: int) -> tuple[float, float]:
+        if (v, k) not in hi:
+            if tree.node_type[v] == LEAF:
+                hi[v, k] = lo[v, k] = float(tree.payoffs[v, k])
+            else:
+                pairs = [extremes(c, k) for c in tree.children[v]]
+                hi[v, k], lo[v, k] = max(p[0] for p in pairs), min(p[1] for p in pairs)
+        return hi[v, k], lo[v, k]
+
+    out = []
+    scale = float(np.abs(tree.payoffs).max(initial=0.0))
+    for nodes in tree.infoset_nodes:
+        k = tree.mover[nodes[0]]
+        pairs = np.array([[extremes(c, k) for c in tree.children[v]] for v in nodes])  # (ν, a, hi|lo)
+        out.append(np.array([justified(pairs[:, :, 0], pairs[:, :, 1], a, scale) for a in range(pairs.shape[1])]))
+    return out
+
+
+def unjustified_threats(L: PlanLayout) -> list[int]:
+    """The columns of a plan without credibility (``credible: false``) that recommend, after
+    someone else's deviation, an action no belief justifies (:func:`admissible_moves`): fixing
+    them at 0 keeps every credible plan, so that program bounds the credible value."""
+    t = L.tree
+    keep = admissible_moves(t)
+    out = []
+    for (node, branch, _), cols in zip(L.points, L.point_cols):
+        if branch != ON and t.infoset[node] >= 0 and t.mover[node] != L.events[branch[0]][0]:
+            out += [c for c, ok in zip(cols, keep[t.infoset[node]]) if not ok]
+    return out
 
 
 def punishment_mass(L: PlanLayout, w: np.ndarray) -> dict[str, float]:

@@ -1,21 +1,27 @@
 """Information design on a given game tree (``solution: extensive``): the designer's plan in
 sequence form with obedience at every information state (:mod:`amd.extensive` lays it out and
-verifies it, :mod:`amd.models.extensive` is the LP)."""
+verifies it, :mod:`amd.models.extensive` is the LP).
+
+The credible formulation restricts the designer (:mod:`amd.extensive`, "What is not captured"),
+so its value is implementable but may fall short of the best credible plan. It is reported
+``optimal`` only when a relaxation meets it: the plan without credibility in which, after a
+deviation, no one is told an action that no belief justifies (:func:`amd.extensive.
+unjustified_threats`) — every credible plan is one of those. Otherwise ``bounded`` with both."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rich.markup import escape
 
 from amd import extensive
-from amd.concepts.base import Concept, count, solve_information
+from amd.concepts.base import Concept, count, run_lp, solve_information
 from amd.errors import InstanceError
 from amd.models import extensive as tree_model
 from amd.plot import plot_tree_outcome
 from amd.report import number, tree_outcome_table
-from amd.result import Details
+from amd.result import Details, no_gc, timed
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,8 @@ class TreeDetails(Details):
     plan: dict
     #: per player, the expected payoff under the outcome
     player_payoffs: dict[str, float] | None = None
+    #: [lower, upper] when the credible value and the relaxation's differ (status bounded)
+    bounds: list[float] | None = None
 
 
 class Extensive(Concept):
@@ -63,7 +71,32 @@ class Extensive(Concept):
                 extensive.player_payoffs(game, pi))
             return pi, extensive.verify_plan(layout, w, tolerance), extensive.designer_value(game, pi), details
 
-        return solve_information(inst, options, tolerance, build, read)
+        result = solve_information(inst, options, tolerance, build, read)
+        if result.status != "optimal" or not inst.design.credible or not result.details.size.deviation_events:
+            return result
+        return self._bounded(inst, options, tolerance, result)
+
+    def _bounded(self, inst, options, tolerance, result):
+        """Meet the credible value with the relaxation's (module docstring)."""
+        timing = dict(result.timing)
+        solve_s = timing.get("solve_s", 0.0)
+        with timed(timing, "build_s"), no_gc():
+            layout = extensive.layout(inst.environment, False)
+            form = tree_model.build(layout, inst.design.sense)
+            for c in extensive.unjustified_threats(layout):
+                form.columns[c].setub(0.0)
+        _, out = run_lp(form, options, timing)
+        timing["solve_s"] += solve_s
+        if out.values is None:
+            return replace(result, status="error", timing=timing,
+                           message=f"the relaxation that bounds the credible value failed: {out.message}")
+        if abs(out.objective - result.objective) <= tolerance * max(1.0, abs(result.objective)):
+            return replace(result, timing=timing)
+        bounds = sorted([result.objective, out.objective])
+        return replace(result, status="bounded", timing=timing, details=replace(result.details, bounds=bounds),
+                       message=f"{result.objective:.6g} is implementable by a credible plan of the restricted form; "
+                               f"without credibility, but telling no one an action no belief justifies, "
+                               f"{out.objective:.6g}: the best credible plan lies between")
 
     def check(self, inst, document, file):
         game = inst.environment
@@ -80,6 +113,8 @@ class Extensive(Concept):
                       f"punishment mass: hidden {number(d.punishment_mass['hidden'])}, revealed "
                       f"{number(d.punishment_mass['revealed'])}; {d.size.designer_histories:,} designer "
                       f"histories, {d.size.information_states:,} information states", style="dim")
+        if d.bounds:
+            console.print("  bounds: [" + ", ".join(number(b) for b in d.bounds) + "]")
         if d.player_payoffs:
             console.print("  players' expected payoffs: " + ", ".join(f"{escape(p)} {number(v)}"
                                                                       for p, v in d.player_payoffs.items()))
