@@ -132,6 +132,14 @@ def simultaneous_games(draw):
         ints(), (prior / prior.sum()).tolist()
 
 
+def normal_form(g, **extra):
+    """The drawn game as a `kind: information` base game (BCE unless ``extra`` says otherwise)."""
+    players, actions, U, D, prior = g
+    return amd.parse({"format": "amd/1", "kind": "information", "states": [f"s{j}" for j in range(len(prior))],
+                      "prior": prior, "players": [{"name": p, "actions": a} for p, a in zip(players, actions)],
+                      "payoffs": {p: U[j].tolist() for j, p in enumerate(players)}, "designer": D.tolist(), **extra})
+
+
 def as_tree(players, actions, U, D, S):
     """The normal form as a tree: players move in file order, each at one information set
     (no one sees an earlier move)."""
@@ -153,10 +161,7 @@ def test_tree_of_a_simultaneous_game_contains_every_bce(g, sense):
     players, actions, U, D, prior = g
     S = len(prior)
     states = [f"s{j}" for j in range(S)]
-    bce = amd.solve(amd.parse({"format": "amd/1", "kind": "information", "states": states, "prior": prior,
-                               "players": [{"name": p, "actions": a} for p, a in zip(players, actions)],
-                               "payoffs": {p: U[j].tolist() for j, p in enumerate(players)},
-                               "designer": D.tolist(), "objective": sense}))
+    bce = amd.solve(normal_form(g, objective=sense))
     tree = as_tree(players, actions, U, D, S)
     cred = amd.solve(tree_game(tree, players, states, prior, objective=sense))
     free = amd.solve(tree_game(tree, players, states, prior, objective=sense, credible=False))
@@ -199,10 +204,7 @@ def test_the_designer_ordered_tree_and_sequential_design_agree(g):
     players, actions, U, D, prior = g
     S = len(prior)
     states = [f"s{j}" for j in range(S)]
-    seq = amd.solve(amd.parse({"format": "amd/1", "kind": "information", "states": states, "prior": prior,
-                               "players": [{"name": p, "actions": a} for p, a in zip(players, actions)],
-                               "payoffs": {p: U[j].tolist() for j, p in enumerate(players)},
-                               "designer": D.tolist(), "solution": "sequential"}))
+    seq = amd.solve(normal_form(g, solution="sequential"))
     tree = amd.solve(tree_game(ordered_tree(players, actions, U, D, S), players, states, prior))
     assert seq.certificate.verified and tree.certificate.verified
     (a, b), (c, d) = interval(seq), interval(tree)
