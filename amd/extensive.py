@@ -31,9 +31,13 @@ willing to follow it. Each deviation event e = (i, I, r, a) splits, at the desig
 recommendation after it, into
 
 * a *hidden* continuation η_e: recommendations that look like the path to everyone else —
-  the mass it sends to each of j's information states (I_j, r') is at most the on-path mass
-  there, so j, who cannot tell, holds on-path beliefs (deviations being infinitely less likely
-  than the path, as in any consistent assessment) and obeys by the on-path rows; and
+  it sends mass only to information states (I_j, r') the path reaches with positive
+  probability, however small, so j, who cannot tell, holds on-path beliefs (deviations being
+  infinitely less likely than the path, as in any consistent assessment) and obeys by the
+  on-path rows. Which states some plan reaches is a greatest fixed point (one support LP per
+  round, :func:`amd.models.extensive.build`); an optimum whose hidden continuation goes where
+  its own path does not is a supremum, reached by mixing in ε of a *witness* plan that goes
+  on path everywhere it may (``attained: false``); and
 * a *revealed* continuation ρ_e: later movers' obedience is imposed under the beliefs
   conditional on e and on the designer continuing with ρ_e — nature's draws and the designer's
   own randomization (this split included) weighed by the plan, the nodes of I alike: the belief
@@ -50,9 +54,9 @@ with observed actions).
 
 What is not captured: the hidden/revealed choice is made at the first recommendation after the
 deviation (not later); after a deviation, only one further player's deviations are examined
-(a second deviator's punishers are not re-examined); a hidden continuation is bounded by the
-on-path mass of each information state (not merely supported where the path is). So the
-credible value is implementable but may fall short of the best credible plan:
+(a second deviator's punishers are not re-examined); a revealed continuation is obeyed under
+the belief conditional on its own deviation event (not pooled with other events, whose
+relative likelihood a consistent assessment may rank). So the credible value is implementable but may fall short of the best credible plan:
 :mod:`amd.concepts.extensive` reports it ``optimal`` only when the relaxation of
 :func:`unjustified_threats` meets it, and ``bounded`` otherwise.
 
@@ -318,22 +322,39 @@ def information_state_label(L: PlanLayout, s: int) -> dict:
             "recommended": acts[st.rec], "own_past_moves": past, "beliefs": where}
 
 
-def verify_plan(L: PlanLayout, w: np.ndarray, tolerance: float = DEFAULT_TOLERANCE) -> Certificate:
-    """Check a plan w on layout L directly: non-negative, flows, hidden bounds, and obedience at
-    every information state by backward induction over the player's continuation plans."""
+#: an information state counts as reached on path above this mass (HiGHS's tolerances are 1e-7)
+REACHED = 1e-7
+
+
+def reaches(L: PlanLayout, w: np.ndarray) -> np.ndarray:
+    """Per hidden group of ``L.hidden``: does the plan w reach its information state on path?"""
+    return np.array([float(w[on].sum()) > REACHED for _, on in L.hidden], bool)
+
+
+def verify_plan(L: PlanLayout, w: np.ndarray, tolerance: float = DEFAULT_TOLERANCE, reach: np.ndarray | None = None,
+                prefix: str = "") -> Certificate:
+    """Check a plan w on layout L directly: non-negative, flows, hidden continuations, and
+    obedience at every information state by backward induction over the player's continuation
+    plans. A hidden continuation is checked against the on-path mass (capped, the restricted
+    form) or, given ``reach`` (a plan), only where ``reach`` never goes on path: a later mover
+    holds on-path beliefs wherever the path goes with any positive probability."""
     t = L.tree
     checks = Checks(tolerance, magnitude(t.payoffs))
-    checks.add("nonnegative", -float(w.min(initial=0.0)))
+    checks.add(prefix + "nonnegative", -float(w.min(initial=0.0)))
     worst_flow, where = 0.0, None
     for cols, parent, factor, at in L.groups:
         gap = abs(float(w[cols].sum()) - factor * (float(w[parent]) if parent >= 0 else 1.0))
         if gap > worst_flow:
             worst_flow, where = gap, {"designer_history": at}
-    checks.add("probability_flow", worst_flow, where if worst_flow > checks.tolerance else None)
+    checks.add(prefix + "probability_flow", worst_flow, where if worst_flow > checks.tolerance else None)
     over = 0.0
-    for eta, on in L.hidden:
-        over = max(over, float(w[eta].sum() - w[on].sum()))
-    checks.add("hidden_continuation", over)
+    reached = None if reach is None else reaches(L, reach)
+    for j, (eta, on) in enumerate(L.hidden):
+        if reached is None:
+            over = max(over, float(w[eta].sum() - w[on].sum()))
+        elif not reached[j]:
+            over = max(over, float(w[eta].sum()))
+    checks.add(prefix + "hidden_continuation", over)
     c = np.zeros((L.n_states, max((s.n_actions for s in L.states), default=1)))
     for s, a, col, coef in L.c:
         c[s, a] += coef * w[col]
@@ -352,7 +373,7 @@ def verify_plan(L: PlanLayout, w: np.ndarray, tolerance: float = DEFAULT_TOLERAN
         gain = float(value(s, best, "best") - value(s, obey, "obey"))
         if gain > worst:
             worst, at = gain, s
-    checks.add("obedience", worst, information_state_label(L, at) | {"gain": worst} if at is not None else None)
+    checks.add(prefix + "obedience", worst, information_state_label(L, at) | {"gain": worst} if at is not None else None)
     return checks.certificate()
 
 

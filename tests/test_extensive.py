@@ -211,13 +211,48 @@ def test_the_designer_ordered_tree_and_sequential_design_agree(g):
     assert a <= d + 1e-6 and c <= b + 1e-6, (interval(seq), interval(tree))
 
 
+def test_a_supremum_on_a_tree_comes_with_a_witness_that_verify_reads_back(tmp_path):
+    """The game LURE of tests/test_information.py as a designer-ordered tree (p1: C, D, E; p2: L,
+    X; u1 (C,L) 2, (D,L) 3, (E,X) 1, else 0; p2 gets 1/2 from L and from X 1 iff p1 plays E).
+    P(C,L) → 1, derived by hand there: p1, first with probability 1/2, is punished for D by X,
+    which p2 obeys only as an on-path recommendation (told of D he plays L) — so X must be on
+    path somewhere, via (E,X) with probability ε: the plan reaches 1 only in the limit
+    (attained: false) and the witness, a plan that recommends X, makes it so. Before issue 19
+    the hidden continuation was capped by the on-path mass of X and the tree gave 0.75 (wrong
+    by 0.25)."""
+    from typer.testing import CliRunner
+
+    from amd.cli import app
+
+    names, acts = ["p1", "p2"], [["C", "D", "E"], ["L", "X"]]
+    U = [np.array([[[2, 0], [3, 0], [0, 1]]], float), np.array([[[0.5, 0], [0.5, 0], [0.5, 1]]])]
+    D = np.array([[[1, 0], [0, 0], [0, 0]]], float)
+    tree = ordered_tree(names, acts, U, D, 1)
+    r = amd.solve(tree_game(tree, names, ["s"], [1]))
+    assert r.status == "optimal" and r.certificate.verified
+    assert r.objective == pytest.approx(1.0, abs=TOL)
+    assert r.details["attained"] is False and "witness_obedience" in r.certificate.checks
+    doc = {"format": "amd/1", "kind": "information", "name": "lure", "states": ["s"], "prior": [1],
+           "players": [{"name": p} for p in names], "solution": "extensive", "game": {"tree": tree}}
+    f, out = tmp_path / "t.json", tmp_path / "r.json"
+    f.write_text(json.dumps(doc))
+    runner = CliRunner()
+    assert runner.invoke(app, ["solve", str(f), "--out", str(out)]).exit_code == 0
+    assert runner.invoke(app, ["verify", str(f), str(out)]).exit_code == 0
+    data = json.loads(out.read_text())
+    data["attained"] = True  # without the witness, the plan's hidden punishments go off its path
+    out.write_text(json.dumps(data))
+    r = runner.invoke(app, ["verify", str(f), str(out), "--json"])
+    assert r.exit_code == 1 and json.loads(r.output)["certificate"]["checks"]["hidden_continuation"]["holds"] is False
+
+
 def test_verifier_names_the_player_who_gains(tmp_path):
     """The g = 2 plan is not obedient at g = 1.9: the player told C gains 2·½·(2 − 1.9)·… > 0."""
     good = tree_game(prisoners_dilemma(2.0), ["row", "col"])
     r = amd.solve(good)
     L = extensive.layout(tree_game(prisoners_dilemma(1.9), ["row", "col"]).environment)
     w = extensive.plan_from_dict(L, r.details["plan"], "result")
-    cert = extensive.verify_plan(L, w)
+    cert = extensive.verify_plan(L, w, reach=w)  # hidden continuations go where its path goes
     assert not cert.verified and cert.failures() == ["obedience"]
     assert cert.checks["obedience"].worst["recommended"] == "C"
     assert cert.checks["obedience"].max_violation == pytest.approx(0.1, abs=1e-9)

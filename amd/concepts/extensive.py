@@ -21,7 +21,7 @@ from amd.errors import InstanceError
 from amd.models import extensive as tree_model
 from amd.plot import plot_tree_outcome
 from amd.report import number, tree_outcome_table
-from amd.result import Details, no_gc, timed
+from amd.result import Details, Result, no_gc, timed
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,44 @@ class TreeDetails(Details):
     player_payoffs: dict[str, float] | None = None
     #: [lower, upper] when the credible value and the relaxation's differ (status bounded)
     bounds: list[float] | None = None
+    #: false when the plan reaches the value only in the limit: a hidden continuation goes where
+    #: the path does not; mixing in ε of ``witness``, which goes on path everywhere it may
+    attained: bool | None = None
+    #: a plan (as ``plan``) reaching on path every information state a hidden continuation may use
+    witness: dict | None = None
+
+
+#: re-solves on an optimum's own path, looking for an optimum that is attained
+ATTEMPTS = 3
+
+
+def _reachable(L, options, timing: dict):
+    """The hidden groups whose information states some credible plan reaches on path when hidden
+    continuations may go exactly there (a greatest fixed point, from all of them down: the map
+    is monotone), one support LP each round (:func:`amd.models.extensive.build`); returns (flags,
+    witness plan reaching them all, None) or (None, None, the failed solver outcome)."""
+    H = np.ones(len(L.hidden), bool)
+    first = L.n_w + 2 * L.n_states
+    while True:
+        with timed(timing, "build_s"), no_gc():
+            form = tree_model.build(L, "maximize", H, support=True)
+        spent: dict[str, float] = {}
+        _, out = run_lp(form, options, spent)
+        for key, seconds in spent.items():
+            timing[key] = timing.get(key, 0.0) + seconds
+        if out.values is None:
+            return None, None, out
+        found = out.values[first + 1:] > 0.5
+        if (found == H).all():
+            scale = out.values[first]
+            return H, (np.maximum(out.values[:L.n_w], 0.0) / scale if scale > 0 else None), None
+        H = found
+
+
+def _attained(L, w: np.ndarray) -> bool:
+    """Does every hidden continuation of w go where w's own path goes?"""
+    reached = extensive.reaches(L, w)
+    return all(reached[j] or float(w[eta].sum()) <= extensive.REACHED for j, (eta, _) in enumerate(L.hidden))
 
 
 class Extensive(Concept):
@@ -53,25 +91,54 @@ class Extensive(Concept):
 
     def solve(self, inst, options, tolerance, choices):
         game = inst.environment
-
-        def build():
+        timing: dict[str, float] = {}
+        with timed(timing, "build_s"), no_gc():
             try:
                 layout = extensive.layout(game, inst.design.credible)
             except extensive.TreeTooLarge as e:
                 raise InstanceError(inst.file, "game", str(e)) from None
-            return tree_model.build(layout, inst.design.sense)
+        hidden_in = witness = None
+        if inst.design.credible and layout.hidden:
+            hidden_in, witness, failed = _reachable(layout, options, timing)
+            if failed is not None:
+                return Result(inst.name, failed.status, timing=timing, message=failed.message, kind="information")
+
+        plans = []
 
         def read(values, layout):
             w = np.maximum(values[:layout.n_w], 0.0)  # HiGHS's −1e-12 noise is no designer probability
+            plans.append(w)
             pi = extensive.outcome(layout, w)
+            attained = hidden_in is None or _attained(layout, w)
+            reach = None if hidden_in is None else w if attained else witness
+            cert = extensive.verify_plan(layout, w, tolerance, reach)
+            if not attained:
+                cert.merge(extensive.verify_plan(layout, witness, tolerance, witness, prefix="witness_"))
             details = TreeDetails(
                 list(game.leaves), inst.design.credible,
                 TreeSize(len(layout.points), layout.n_states, len(layout.events)),
                 extensive.punishment_mass(layout, w), extensive.plan_to_dict(layout, w),
-                extensive.player_payoffs(game, pi))
-            return pi, extensive.verify_plan(layout, w, tolerance), extensive.designer_value(game, pi), details
+                extensive.player_payoffs(game, pi), attained=attained,
+                witness=None if attained else extensive.plan_to_dict(layout, witness))
+            return pi, cert, extensive.designer_value(game, pi), details
 
-        result = solve_information(inst, options, tolerance, build, read)
+        result = solve_information(inst, options, tolerance,
+                                   lambda: tree_model.build(layout, inst.design.sense, hidden_in), read)
+        for _ in range(ATTEMPTS):  # an optimum that punishes off its own path: is one on it as good?
+            if result.status != "optimal" or result.details.attained is not False:
+                break
+            own = extensive.reaches(layout, plans[-1])
+            again = solve_information(inst, options, tolerance,
+                                      lambda: tree_model.build(layout, inst.design.sense, own), read)
+            if again.status != "optimal" or abs(again.objective - result.objective) > 1e-9 * max(1.0, abs(result.objective)):
+                break
+            for key, seconds in result.timing.items():  # the superseded solve's time still counts
+                timing[key] = timing.get(key, 0.0) + seconds
+            result = again
+        for key, seconds in timing.items():
+            result.timing[key] = result.timing.get(key, 0.0) + seconds
+        if result.status == "optimal" and result.details.attained is False:
+            result = replace(result, message="a supremum: approached by (1 − ε)·plan + ε·witness as ε → 0")
         if result.status != "optimal" or not inst.design.credible or not result.details.size.deviation_events:
             return result
         return self._bounded(inst, options, tolerance, result)
@@ -102,7 +169,14 @@ class Extensive(Concept):
         game = inst.environment
         layout = extensive.layout(game, inst.design.credible)
         w = extensive.plan_from_dict(layout, document.get("plan"), file, "plan")
-        return extensive.designer_value(game, extensive.outcome(layout, w)), extensive.verify_plan(layout, w)
+        reach = w if inst.design.credible else None
+        witness = None
+        if document.get("attained") is False:
+            reach = witness = extensive.plan_from_dict(layout, document.get("witness"), file, "witness")
+        cert = extensive.verify_plan(layout, w, reach=reach)
+        if witness is not None:
+            cert.merge(extensive.verify_plan(layout, witness, reach=witness, prefix="witness_"))
+        return extensive.designer_value(game, extensive.outcome(layout, w)), cert
 
     def report(self, result, inst, console, max_rows):
         if result.outcome is None:
@@ -115,6 +189,8 @@ class Extensive(Concept):
                       f"histories, {d.size.information_states:,} information states", style="dim")
         if d.bounds:
             console.print("  bounds: [" + ", ".join(number(b) for b in d.bounds) + "]")
+        if d.attained is False:
+            console.print("  the value is a supremum: approached by mixing in ε of the witness plan")
         if d.player_payoffs:
             console.print("  players' expected payoffs: " + ", ".join(f"{escape(p)} {number(v)}"
                                                                       for p, v in d.player_payoffs.items()))
