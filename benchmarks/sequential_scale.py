@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import time
@@ -67,7 +68,11 @@ def main() -> None:
                       f"{time.perf_counter() - start:>8.1f}")
                 break
             if out.returncode != 0:
-                print(f"{firms:>5} {q:>5} error: {out.stderr.strip().splitlines()[-1] if out.stderr else out.returncode}")
+                last = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else str(out.returncode)
+                held = re.search(r"would hold (\d+) numbers, more than the limit of (\d+)", last)
+                why = (f"refused before building: {int(held[1]):,} numbers over the limit of {int(held[2]):,}"
+                       if held else "error: " + last)
+                print(f"{firms:>5} {q:>5} {why}")
                 break
             r = json.loads(out.stdout.strip().splitlines()[-1])
             c, rows, terms = r["size"]
