@@ -384,3 +384,28 @@ def test_written_results_read_back_into_verify(root, tmp_path, name):
         data["outcome"] = [[0.0, 0.7], [0.0, 0.3]]
     res.write_text(json.dumps(data))
     assert runner.invoke(app, ["verify", str(f), str(res)]).exit_code == 1
+
+
+def test_a_sequential_supremum_reads_back_with_its_witness(tmp_path):
+    """The three-player dilemma at α = 1.5, β = 1 (value 1, a supremum under sequential: the
+    later movers punish with D, recommended only by the witness). Its written result passes
+    amd verify; claiming the value attained without the witness fails: D punishes but is never
+    recommended on the plan's path."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from amd.cli import app
+
+    doc = three_player_dilemma(1.5, 1.0).spec
+    f, res = tmp_path / "d.json", tmp_path / "r.json"
+    f.write_text(json.dumps(doc))
+    runner = CliRunner()
+    assert runner.invoke(app, ["solve", str(f), "--out", str(res)]).exit_code == 0
+    data = json.loads(res.read_text())
+    assert data["attained"] is False and data["plan"]["witness"]
+    assert runner.invoke(app, ["verify", str(f), str(res)]).exit_code == 0
+    data["attained"] = True
+    res.write_text(json.dumps(data))
+    r = runner.invoke(app, ["verify", str(f), str(res), "--json"])
+    assert r.exit_code == 1 and json.loads(r.output)["certificate"]["checks"]["recommendable"]["holds"] is False
