@@ -94,6 +94,10 @@ def build(instance):
 
 def apply_user(m, constraints, objective, sense: str) -> None:
     """Call the user's constraint functions and objective function on ``m`` (module docstring)."""
+    from amd.models.linear import recorded
+
+    if recorded(m) is not None:  # user code may change rows in place: compile the model, not the record
+        recorded(m).touched = True
     if constraints:
         m.user_constraints = pyo.ConstraintList(doc="the user's constraints")
         for fn in constraints:

@@ -3,7 +3,9 @@
 A Pyomo model is compiled once by Pyomo's ``LinearStandardFormCompiler`` (mixed form: each
 row keeps its own sense) into a sparse matrix, which is passed to a ``highspy.Highs`` object
 that :class:`LinearProgram` keeps — so rows can be added later and the model re-solved warm
-without a rebuild. Every HiGHS outcome maps to one of ``optimal``, ``infeasible``,
+without a rebuild. A model built by :mod:`amd.models.linear` and left as built skips the
+compile: the numpy rows its constraints were made from are the same matrix (tests/
+test_loading.py compares the two), loaded directly — a fifth of the former load time or less. Every HiGHS outcome maps to one of ``optimal``, ``infeasible``,
 ``unbounded``, ``time_limit`` (with the incumbent and its gap when there is one) or ``error``;
 no solver exception escapes.
 """
@@ -133,6 +135,8 @@ class LinearProgram:
         self.fill = fill  # values of the dropped columns
         self.dropped_bounds: dict = {}
         self.row_position: dict = {}
+        #: loaded from recorded blocks: id(Constraint component) → (first HiGHS row, rows)
+        self.block_rows: dict = {}
         self.maximize = maximize
         self.is_mip = bool(np.any(integer))
         self.options = options
@@ -194,6 +198,9 @@ class LinearProgram:
         """
         if options.solver != "highs":
             return PyomoProgram(model, columns, options)
+        fast = _from_recorded(cls, model, columns, options)
+        if fast is not None:
+            return fast
         try:
             info = LinearStandardFormCompiler().write(
                 model, mixed_form=True, set_sense=None, column_order=columns
@@ -227,6 +234,9 @@ class LinearProgram:
     def rows_of(self, constraint) -> np.ndarray:
         """HiGHS row of each member of the Pyomo ``constraint`` (in its index order), -1 where
         the compiler dropped a row without variables."""
+        if id(constraint) in self.block_rows:
+            start, n = self.block_rows[id(constraint)]
+            return np.arange(start, start + n, dtype=np.int64)
         return np.array([self.row_position.get(id(c), -1) for c in constraint.values()], np.int64)
 
     def row_duals(self) -> np.ndarray:
@@ -301,6 +311,24 @@ class LinearProgram:
         with solver_output(self.options.verbose):
             status = self.highs.changeColsBounds(len(cols), cols, lo, np.asarray(upper, float)[self.index])
         self._require_ok(status, "changeColsBounds")
+
+    def reoptimize(self, cost: np.ndarray, maximize: bool, fixed: dict[int, float]) -> None:
+        """Optimize ``cost`` (over the full column vector) in the given sense instead, with the
+        columns of ``fixed`` (full-vector positions) held at their values; the next :meth:`solve`
+        starts from the last basis. One model, solved for several objectives."""
+        where = np.full(self.n_full, -1, dtype=np.int64)
+        where[self.index] = np.arange(len(self.index))
+        cols = np.arange(len(self.index), dtype=np.int32)
+        with solver_output(self.options.verbose):
+            self._require_ok(self.highs.changeColsCost(len(cols), cols, np.asarray(cost, float)[self.index]),
+                             "changeColsCost")
+            self.highs.changeObjectiveSense(highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize)
+            for j, v in fixed.items():
+                if where[j] < 0:  # a column the compiler dropped rests at its fill value
+                    self.fill[int(j)] = float(v)
+                else:
+                    self._require_ok(self.highs.changeColBounds(int(where[j]), float(v), float(v)), "changeColBounds")
+        self.maximize = maximize
 
     def full_vector(self, col_values) -> np.ndarray:
         z = np.zeros(self.n_full)
@@ -417,6 +445,55 @@ def _new_highs(options: SolverOptions) -> highspy.Highs:
     return h
 
 
+def _from_recorded(cls, model, columns: list, options: SolverOptions):
+    """Load the rows and costs amd recorded while building ``model`` (:class:`models.linear.
+    Recorded`) straight into HiGHS — what the standard-form compiler would recover from the
+    Pyomo components, without walking a Pyomo expression (DESIGN.md measures that walk as the
+    larger part of build + load). Only when the model is exactly what was recorded: the same
+    columns, the recorded Constraint components and no other active one, every row active, the
+    recorded objective the only active one, no fixed column, and no user code given the model.
+    Otherwise None, and the caller compiles."""
+    import pyomo.environ as pyo
+
+    from amd.models.linear import recorded
+
+    rec = recorded(model)
+    if rec is None or rec.touched or rec.objective is None or len(rec.columns) != len(columns):
+        return None
+    if rec.columns is not columns and any(a is not b for a, b in zip(rec.columns, columns)):
+        return None
+    active = [c for c in model.component_objects(pyo.Constraint, active=True, descend_into=True)]
+    if [id(c) for c in active] != [id(c) for c, _ in rec.rows]:
+        return None
+    if any(not all(d.active for d in c.values()) or len(c) != block.n_rows for c, block in rec.rows):
+        return None
+    objectives = list(model.component_objects(pyo.Objective, active=True, descend_into=True))
+    if len(objectives) != 1 or objectives[0] is not rec.objective[0]:
+        return None
+    if any(v.fixed for v in columns):
+        return None
+    blocks = [block for _, block in rec.rows]
+    for block in blocks:  # a row without variables that cannot hold: as the compiler says it
+        empty = np.diff(block.A.indptr) == 0
+        if (empty & ((block.lo > 0) | (block.hi < 0))).any():
+            raise TriviallyInfeasible("a constraint without variables cannot hold")
+    n = len(columns)
+    A = sp.vstack([b.A for b in blocks], format="csc") if blocks else sp.csc_array((0, n))
+    row_lo = np.concatenate([b.lo for b in blocks]) if blocks else np.zeros(0)
+    row_hi = np.concatenate([b.hi for b in blocks]) if blocks else np.zeros(0)
+    col_lo = np.array([-np.inf if v.lb is None else v.lb for v in columns], float)
+    col_hi = np.array([np.inf if v.ub is None else v.ub for v in columns], float)
+    integer = np.array([v.is_integer() for v in columns], bool)
+    _, cost, maximize = rec.objective
+    program = cls(sp.csc_array(A), cost, 0.0, row_lo, row_hi, col_lo, col_hi, integer, maximize,
+                  np.arange(n), n, {}, options)
+    start = 0
+    for component, block in rec.rows:
+        program.block_rows[id(component)] = (start, block.n_rows)
+        start += block.n_rows
+    return program
+
+
 def _resting_value(v) -> float:
     """A column the compiler dropped: its fixed value, else 0 moved into its bounds."""
     if v.fixed:
@@ -470,6 +547,9 @@ class PyomoProgram:
 
     def set_upper_bounds(self, *args):
         self._refuse("changing column bounds (a partial audience)")
+
+    def reoptimize(self, *args):
+        self._refuse("re-solving one model for another objective")
 
     def minimize_largest(self, *args):
         self._refuse("--tidy")

@@ -10,7 +10,7 @@ per-term Python arithmetic, zero coefficients never created.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -73,6 +73,34 @@ def set_objective(model: pyo.Block, columns: list, coefs, sense: str) -> None:
     model.objective = pyo.Objective(
         expr=LinearExpression(constant=0.0, linear_coefs=c[nz].tolist(), linear_vars=[columns[j] for j in nz]),
         sense=pyo.maximize if sense == "maximize" else pyo.minimize)
+    _record(model, columns).objective = (model.objective, c.copy(), sense == "maximize")
+
+
+@dataclass
+class Recorded:
+    """The numpy form of what :func:`add_rows` and :func:`set_objective` put into a model: the
+    same rows and costs the standard-form compiler would recover from the Pyomo components,
+    kept so that the solver can load them without compiling (:meth:`amd.solver.LinearProgram.
+    from_pyomo` uses them only while the model's active components are exactly these)."""
+
+    columns: list
+    rows: list = field(default_factory=list)  # (Constraint component, RowBlock) in model order
+    objective: tuple | None = None  # (Objective component, costs over columns, maximize)
+    #: set when user code got the model (constraints=, objective=): then it is compiled
+    touched: bool = False
+
+
+def _record(model: pyo.Block, columns: list) -> Recorded:
+    rec = model.__dict__.get("_amd_recorded")
+    if rec is None or rec.columns is not columns:
+        rec = Recorded(columns)
+        model.__dict__["_amd_recorded"] = rec
+    return rec
+
+
+def recorded(model: pyo.Block) -> Recorded | None:
+    """The rows and objective amd built into ``model``, or None (built otherwise)."""
+    return model.__dict__.get("_amd_recorded")
 
 
 def add_rows(model: pyo.Block, name: str, block: RowBlock, columns: list, doc: str = "") -> None:
@@ -91,7 +119,9 @@ def add_rows(model: pyo.Block, name: str, block: RowBlock, columns: list, doc: s
             return body <= hi[r]
         return body == lo[r] if lo[r] == hi[r] else (lo[r], body, hi[r])
 
-    model.add_component(name, pyo.Constraint(range(block.n_rows), rule=rule, doc=doc))
+    component = pyo.Constraint(range(block.n_rows), rule=rule, doc=doc)
+    model.add_component(name, component)
+    _record(model, columns).rows.append((component, block))
 
 
 def _bounds(b: np.ndarray) -> list:

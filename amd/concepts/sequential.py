@@ -123,20 +123,33 @@ def greatest_support(game, options, timing: dict, rule, revealed: bool) -> _Desi
             return _Design(None, layout, H, R, status="error",
                            message="the support LP found no implementable outcome (numerical trouble)")
         if all((f == h).all() for f, h in zip(found, H)):
-            return _Design(None, layout, H, R, witness=out.values[:layout.n] / scale)
+            return _Design(program, layout, H, R, witness=out.values[:layout.n] / scale)
         H = found
+
+
+def _designer_program(game, sense, options, timing, design: _Design, revealed: bool):
+    """The designer's LP at the fixed point: the support LP itself, its root mass λ fixed at 1
+    and the designer's payoff as the objective (the t columns then constrain nothing), when
+    HiGHS holds it — one model built, not two; else built again."""
+    if design.program is not None and options.solver == "highs":
+        lay = design.layout
+        cost = np.zeros(design.program.n_full)
+        cost[lay.pi] = np.broadcast_to(np.expand_dims(game.designer, 1), lay.pi.shape)
+        design.program.reoptimize(cost, sense == "maximize", {lay.n: 1.0})
+        return design.program, lay
+    allowed = [h | r for h, r in zip(design.recommendable, design.revealed)]
+    return _program(game, sense, options, timing, allowed, revealed)
 
 
 def _optimize(game, sense, options, timing, design: _Design, rule, revealed: bool) -> _Design:
     """The designer's optimum at the fixed point. While it punishes with actions outside its own
     support, re-solve with H its support: an equal value there is attained; else the value is
     the supremum, kept with the fixed point's H and witness."""
-    allowed = [h | r for h, r in zip(design.recommendable, design.revealed)]
-    program, layout = _program(game, sense, options, timing, allowed, revealed)
+    program, layout = _designer_program(game, sense, options, timing, design, revealed)
     out = _solve(program, timing)
     if out.values is None:
         return replace(design, program=program, status=out.status, message=out.message)
-    best = current = replace(design, program=program, values=out.values, objective=out.objective)
+    best = current = replace(design, program=program, layout=layout, values=out.values, objective=out.objective)
     for _ in range(ATTEMPTS):
         own = _masks(game, current.values, current.layout)
         R = rule(own)
@@ -214,8 +227,7 @@ class Sequential(Concept):
         if relaxation is not None:
             upper = greatest_support(game, options, timing, relaxation, False)
             if upper.status == "optimal":
-                program, _ = _program(game, sense, options, timing,
-                                      [h | r for h, r in zip(upper.recommendable, upper.revealed)], False)
+                program, _ = _designer_program(game, sense, options, timing, upper, False)
                 outer = _solve(program, timing)
                 if outer.values is not None and abs(outer.objective - design.objective) > tolerance * max(
                         1.0, abs(design.objective)):
