@@ -21,6 +21,7 @@ Machines are shared: compare ratios within one run; the targets are in the issue
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import statistics
 import subprocess
@@ -85,6 +86,9 @@ def bce(m: int = 60, states: int = 5) -> amd.Instance:
 def measure(inst: amd.Instance, repeat: int, **options) -> tuple[amd.Result, dict, float]:
     runs = []
     for _ in range(repeat):
+        # the previous run's Pyomo model is cyclic garbage: collect it outside the clock, as a
+        # fresh process would not have it (left in, it is collected inside some later build)
+        gc.collect()
         start = time.perf_counter()
         r = amd.solve(inst, **options)
         runs.append((time.perf_counter() - start, r))
