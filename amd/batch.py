@@ -266,10 +266,15 @@ def _lock(out: Path):
         lock.unlink(missing_ok=True)
 
 
+#: seconds a worker may run past the time limit (at least; half the limit when that is more):
+#: the model build is not interrupted by the limit, the solver is
+BUILD_GRACE = 10.0
+
+
 def _run_local(todo, out, options, workers, time_limit, state, report, finished) -> None:
     """A forked process per task, at most ``workers`` at once; kill those past the limit."""
     ctx = mp.get_context("fork")
-    grace = None if time_limit is None else time_limit + max(10.0, 0.5 * time_limit)
+    grace = None if time_limit is None else time_limit + max(BUILD_GRACE, 0.5 * time_limit)
     running: dict = {}
     queue = list(todo)
     while queue or running:
