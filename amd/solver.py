@@ -145,24 +145,22 @@ class LinearProgram:
         #: column vector, for an exact check at the end (amd.exact)
         self.omitted_rows = None
         self.highs = _new_highs(options)
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
-        lp.col_cost_ = np.asarray(cost, float)
-        lp.offset_ = float(offset)
-        lp.col_lower_, lp.col_upper_ = np.asarray(col_lo, float), np.asarray(col_hi, float)
-        lp.row_lower_, lp.row_upper_ = np.asarray(row_lo, float), np.asarray(row_hi, float)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = A.indices.astype(np.int32)
-        lp.a_matrix_.value_ = A.data.astype(float)
-        lp.sense_ = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
-        if self.is_mip:
-            lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
-                               for b in integer]
-        self.lp = lp
+        sense = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
+        # the numpy overload of passModel: a HighsLp filled field by field converts every entry
+        # through Python (0.14 s for 2 M nonzeros, against 0.02 s)
         with solver_output(self.options.verbose):
-            status = self.highs.passModel(lp)
+            status = self.highs.passModel(
+                A.shape[1], A.shape[0], A.nnz, int(highspy.MatrixFormat.kColwise), int(sense), float(offset),
+                np.ascontiguousarray(cost, float), np.ascontiguousarray(col_lo, float),
+                np.ascontiguousarray(col_hi, float), np.ascontiguousarray(row_lo, float),
+                np.ascontiguousarray(row_hi, float), A.indptr.astype(np.int32), A.indices.astype(np.int32),
+                A.data.astype(float), np.asarray(integer, np.int32) if self.is_mip else np.zeros(A.shape[1], np.int32))
         self._require_ok(status, "passModel")
+
+    @property
+    def lp(self) -> highspy.HighsLp:
+        """A copy of the model HiGHS holds now (rows added later included)."""
+        return self.highs.getLp()
 
     def _require_ok(self, status, call: str) -> None:
         """HiGHS answers a call it refuses (coefficients of 1e15 and more, say) with kError and
@@ -383,15 +381,11 @@ class LinearProgram:
     def _infeasible_or_unbounded(self) -> str:
         """Presolve may only say 'infeasible or unbounded': decide by a zero-cost solve."""
         h = _new_highs(self.options)
-        lp = self.lp
-        cost = lp.col_cost_
+        lp = self.lp  # a copy: its costs may go
         lp.col_cost_ = np.zeros(lp.num_col_)
-        try:
-            with solver_output(self.options.verbose):
-                h.passModel(lp)
-                h.run()
-        finally:
-            lp.col_cost_ = cost
+        with solver_output(self.options.verbose):
+            h.passModel(lp)
+            h.run()
         ms = h.getModelStatus()
         if ms == highspy.HighsModelStatus.kOptimal:
             return "unbounded"
