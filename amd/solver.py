@@ -310,10 +310,10 @@ class LinearProgram:
             status = self.highs.changeColsBounds(len(cols), cols, lo, np.asarray(upper, float)[self.index])
         self._require_ok(status, "changeColsBounds")
 
-    def reoptimize(self, cost: np.ndarray, maximize: bool, fixed: dict[int, float]) -> None:
+    def reoptimize(self, cost: np.ndarray, maximize: bool, fixed: dict[int, float], warm: bool = True) -> None:
         """Optimize ``cost`` (over the full column vector) in the given sense instead, with the
         columns of ``fixed`` (full-vector positions) held at their values; the next :meth:`solve`
-        starts from the last basis. One model, solved for several objectives."""
+        starts from the last basis (``warm``) or afresh. One model, solved for several objectives."""
         where = np.full(self.n_full, -1, dtype=np.int64)
         where[self.index] = np.arange(len(self.index))
         cols = np.arange(len(self.index), dtype=np.int32)
@@ -326,6 +326,8 @@ class LinearProgram:
                     self.fill[int(j)] = float(v)
                 else:
                     self._require_ok(self.highs.changeColBounds(int(where[j]), float(v), float(v)), "changeColBounds")
+            if not warm:
+                self.highs.clearSolver()
         self.maximize = maximize
 
     def full_vector(self, col_values) -> np.ndarray:

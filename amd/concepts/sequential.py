@@ -135,7 +135,9 @@ def _designer_program(game, sense, options, timing, design: _Design, revealed: b
         lay = design.layout
         cost = np.zeros(design.program.n_full)
         cost[lay.pi] = np.broadcast_to(np.expand_dims(game.designer, 1), lay.pi.shape)
-        design.program.reoptimize(cost, sense == "maximize", {lay.n: 1.0})
+        # afresh: from the support LP's basis HiGHS tends to end on an optimum that punishes off
+        # its own path (a supremum), where a fresh start finds one that is attained
+        design.program.reoptimize(cost, sense == "maximize", {lay.n: 1.0}, warm=False)
         return design.program, lay
     allowed = [h | r for h, r in zip(design.recommendable, design.revealed)]
     return _program(game, sense, options, timing, allowed, revealed)
