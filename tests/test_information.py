@@ -409,3 +409,25 @@ def test_a_sequential_supremum_reads_back_with_its_witness(tmp_path):
     res.write_text(json.dumps(data))
     r = runner.invoke(app, ["verify", str(f), str(res), "--json"])
     assert r.exit_code == 1 and json.loads(r.output)["certificate"]["checks"]["recommendable"]["holds"] is False
+
+
+def test_a_ranked_tremble_the_construction_misses_is_reported_as_bounds():
+    """Derived by hand (found by hypothesis). p: a0, a1, a2; q: b0, b1, b2; one state; the designer
+    minimizes, paying −1 at (a1, b2). q gets 1 from b0 against a0/a1, 0 against a2; b1 and b2 give
+    0 against a0/a1 and −1 against a2; p gets 0 except −1 at (a2, b0). BCE: b1, b2 are dominated
+    by b0, so value 0. Sequential equilibrium reaches −1: recommend (a1, b2) with q first; his
+    deviations are met by telling p a2, and a consistent assessment may rank the deviation to b1
+    infinitely more likely than the one to b0, so p, believing b1, is content with a2 (0 = 0),
+    which leaves q 0 after b0 and −1 after b1 — no gain. amd's construction weighs the deviations
+    at an information set alike, so it proves only 0 and reports [−1, 0]; weak PBE (any belief)
+    attains −1."""
+    kw = dict(states=["s"], prior=[1], players=[("p", ["a0", "a1", "a2"]), ("q", ["b0", "b1", "b2"])],
+              payoffs={"p": [[[0, 0, 0], [0, 0, 0], [-1, 0, 0]]], "q": [[[1, 0, 0], [1, 0, 0], [0, -1, -1]]]},
+              designer=[[[0, 0, 0], [0, 0, -1], [0, 0, 0]]], objective="minimize")
+    assert amd.solve(game(**kw)).objective == pytest.approx(0.0, abs=TOL)
+    seq = amd.solve(game(**kw, solution="sequential"))
+    assert seq.status == "bounded" and seq.certificate.verified
+    lo, hi = seq.details.bounds
+    assert lo == pytest.approx(-1.0, abs=TOL) and hi == pytest.approx(0.0, abs=TOL)
+    weak = amd.solve(with_notion(game(**kw, solution="sequential"), "weak_pbe"))
+    assert weak.status == "optimal" and weak.objective == pytest.approx(-1.0, abs=TOL)
