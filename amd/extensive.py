@@ -56,9 +56,10 @@ What is not captured: the hidden/revealed choice is made at the first recommenda
 deviation (not later); after a deviation, only one further player's deviations are examined
 (a second deviator's punishers are not re-examined); a revealed continuation is obeyed under
 the belief conditional on its own deviation event (not pooled with other events, whose
-relative likelihood a consistent assessment may rank). So the credible value is implementable but may fall short of the best credible plan:
-:mod:`amd.concepts.extensive` reports it ``optimal`` only when the relaxation of
-:func:`unjustified_threats` meets it, and ``bounded`` otherwise.
+relative likelihood a consistent assessment may rank). So the credible value is implementable
+but may fall short of the best credible plan: :mod:`amd.concepts.extensive` reports it
+``optimal`` only when the relaxation of :func:`unjustified_threats` meets it, and ``bounded``
+otherwise.
 
 The tree is a *given* extensive form. Doval & Ely's designer, who also chooses the order of
 moves and what each player sees (``solution: sequential``), is the tree whose root is a
@@ -331,8 +332,8 @@ def reaches(L: PlanLayout, w: np.ndarray) -> np.ndarray:
     return np.array([float(w[on].sum()) > REACHED for _, on in L.hidden], bool)
 
 
-def verify_plan(L: PlanLayout, w: np.ndarray, tolerance: float = DEFAULT_TOLERANCE, reach: np.ndarray | None = None,
-                prefix: str = "") -> Certificate:
+def verify_plan(L: PlanLayout, w: np.ndarray, tolerance: float = DEFAULT_TOLERANCE,
+                reach: np.ndarray | None = None, prefix: str = "") -> Certificate:
     """Check a plan w on layout L directly: non-negative, flows, hidden continuations, and
     obedience at every information state by backward induction over the player's continuation
     plans. A hidden continuation is checked against the on-path mass (capped, the restricted
@@ -373,7 +374,8 @@ def verify_plan(L: PlanLayout, w: np.ndarray, tolerance: float = DEFAULT_TOLERAN
         gain = float(value(s, best, "best") - value(s, obey, "obey"))
         if gain > worst:
             worst, at = gain, s
-    checks.add(prefix + "obedience", worst, information_state_label(L, at) | {"gain": worst} if at is not None else None)
+    checks.add(prefix + "obedience", worst,
+               information_state_label(L, at) | {"gain": worst} if at is not None else None)
     return checks.certificate()
 
 

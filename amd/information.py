@@ -305,8 +305,9 @@ def verify_sequential(game: InformationGame, rho: np.ndarray, eta: dict | None, 
     checks.add(prefix + "obedience", worst, where)
     if eta:
         over = rworst = 0.0
+        orders = move_orders(n)
         for s, E in eta.items():
-            order = move_orders(n)[s]
+            order = orders[s]
             P = np.transpose(rho[:, s], (0, *(1 + j for j in order)))  # (θ, h, r, c)
             k = E.shape[n - 1]
             E = E.reshape(S, -1, k, k, E.shape[-1]).copy()

@@ -74,7 +74,8 @@ def _extreme(u: np.ndarray, axes: list[int], allowed: list[np.ndarray], best: bo
     return u
 
 
-def revealed_test(game: InformationGame, j: int, allowed: list[np.ndarray], first: bool) -> tuple[np.ndarray, np.ndarray]:
+def revealed_test(game: InformationGame, j: int, allowed: list[np.ndarray],
+                  first: bool) -> tuple[np.ndarray, np.ndarray]:
     """(U⁺, U⁻), each (nodes, |A_j|): over every node ν = (θ, M, a_M) of positive prior — M ⊆
     N∖{j} the earlier movers, M = ∅ only with ``first`` — the best and the worst continuation
     of the players still to move for each action of j (module docstring)."""

@@ -5,7 +5,8 @@ row keeps its own sense) into a sparse matrix, which is passed to a ``highspy.Hi
 that :class:`LinearProgram` keeps — so rows can be added later and the model re-solved warm
 without a rebuild. A model built by :mod:`amd.models.linear` and left as built skips the
 compile: the numpy rows its constraints were made from are the same matrix (tests/
-test_loading.py compares the two), loaded directly — a fifth of the former load time or less. Every HiGHS outcome maps to one of ``optimal``, ``infeasible``,
+test_loading.py compares the two), loaded directly — a fifth of the former load time or less.
+Every HiGHS outcome maps to one of ``optimal``, ``infeasible``,
 ``unbounded``, ``time_limit`` (with the incumbent and its gap when there is one) or ``error``;
 no solver exception escapes.
 """
@@ -154,7 +155,7 @@ class LinearProgram:
                 np.ascontiguousarray(cost, float), np.ascontiguousarray(col_lo, float),
                 np.ascontiguousarray(col_hi, float), np.ascontiguousarray(row_lo, float),
                 np.ascontiguousarray(row_hi, float), A.indptr.astype(np.int32), A.indices.astype(np.int32),
-                A.data.astype(float), np.asarray(integer, np.int32) if self.is_mip else np.zeros(A.shape[1], np.int32))
+                A.data.astype(float), np.asarray(integer, np.int32))
         self._require_ok(status, "passModel")
 
     @property
@@ -325,7 +326,8 @@ class LinearProgram:
                 if where[j] < 0:  # a column the compiler dropped rests at its fill value
                     self.fill[int(j)] = float(v)
                 else:
-                    self._require_ok(self.highs.changeColBounds(int(where[j]), float(v), float(v)), "changeColBounds")
+                    status = self.highs.changeColBounds(int(where[j]), float(v), float(v))
+                    self._require_ok(status, "changeColBounds")
             if not warm:
                 self.highs.clearSolver()
         self.maximize = maximize

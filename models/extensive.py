@@ -83,8 +83,8 @@ def _rows(L: PlanLayout, hidden_in: np.ndarray | None, support: bool) -> dict[st
         np.concatenate([np.ones(n_s), -np.ones(n_s)]), 0.0, np.inf)
 
     R, C, A = [], [], []
+    capped = hidden_in is None
     for j, (eta, on) in enumerate(L.hidden):
-        capped = hidden_in is None
         if capped or not hidden_in[j]:  # at most the on-path mass; none where the path never goes
             R += [j] * (len(eta) + (len(on) if capped else 0))
             C += eta + (on if capped else [])

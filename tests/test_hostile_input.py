@@ -230,8 +230,9 @@ def test_api_options_are_checked_like_the_command_line():
 
 
 def test_a_sequential_design_too_large_for_the_budget_is_refused(tmp_path):
-    """Three players with ten actions each: the sequential LP has 66,000 columns (6,000 for ρ, 60,000 for η) — counted from
-    the file, before anything is built, and refused under a budget of 1e6 numbers."""
+    """Three players with ten actions each: the sequential LP has 66,000 columns (6,000 for ρ,
+    60,000 for η) — counted from the file, before anything is built, and refused under a budget
+    of 1e6 numbers."""
     n, k = 3, 10
     zeros = np.zeros((1,) + (k,) * n).tolist()
     doc = {"format": "amd/1", "kind": "information", "states": ["s"], "prior": [1],

@@ -66,10 +66,7 @@ def _reachable(L, options, timing: dict):
     while True:
         with timed(timing, "build_s"), no_gc():
             form = tree_model.build(L, "maximize", H, support=True)
-        spent: dict[str, float] = {}
-        _, out = run_lp(form, options, spent)
-        for key, seconds in spent.items():
-            timing[key] = timing.get(key, 0.0) + seconds
+        _, out = run_lp(form, options, timing)
         if out.values is None:
             return None, None, out
         found = out.values[first + 1:] > 0.5
@@ -130,7 +127,8 @@ class Extensive(Concept):
             own = extensive.reaches(layout, plans[-1])
             again = solve_information(inst, options, tolerance,
                                       lambda: tree_model.build(layout, inst.design.sense, own), read)
-            if again.status != "optimal" or abs(again.objective - result.objective) > 1e-9 * max(1.0, abs(result.objective)):
+            if again.status != "optimal" or abs(again.objective - result.objective) > 1e-9 * max(
+                    1.0, abs(result.objective)):
                 break
             for key, seconds in result.timing.items():  # the superseded solve's time still counts
                 timing[key] = timing.get(key, 0.0) + seconds
@@ -146,14 +144,12 @@ class Extensive(Concept):
     def _bounded(self, inst, options, tolerance, result):
         """Meet the credible value with the relaxation's (module docstring)."""
         timing = dict(result.timing)
-        solve_s = timing.get("solve_s", 0.0)
         with timed(timing, "build_s"), no_gc():
             layout = extensive.layout(inst.environment, False)
             form = tree_model.build(layout, inst.design.sense)
             for c in extensive.unjustified_threats(layout):
                 form.columns[c].setub(0.0)
         _, out = run_lp(form, options, timing)
-        timing["solve_s"] += solve_s
         if out.values is None:
             return replace(result, status="error", timing=timing,
                            message=f"the relaxation that bounds the credible value failed: {out.message}")

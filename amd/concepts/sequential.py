@@ -27,6 +27,7 @@ import numpy as np
 from rich.markup import escape
 
 from amd import information, limits, punishment
+from amd.certificate import DEFAULT_TOLERANCE, Checks, magnitude
 from amd.concepts.base import Concept
 from amd.concepts.bce import CONCEPT as BCE_CONCEPT
 from amd.concepts.bce import OutcomeDetails, outcome_axes
@@ -245,14 +246,14 @@ class Sequential(Concept):
         allowed = [h | r for h, r in zip(design.recommendable, design.revealed)]
         cert = information.verify_sequential(game, rho, eta, allowed, tolerance)
         attained = design.witness is None
-        plan = {"onpath": clean(rho).tolist(), "revealed": [clean(x).tolist() for x in (eta or {}).values()]}
+        plan = _plan_dict(rho, eta)
+        witness = None
         if not attained:
             w = np.maximum(design.witness, 0.0)
-            plan["witness"] = {"onpath": clean(w[lay.pi]).tolist(),
-                               "revealed": [clean(x).tolist() for x in (_eta(w, lay) or {}).values()]}
-        extra = _justify(game, inst.design.equilibrium, rho, eta, plan, design.recommendable, design.revealed,
-                         None if attained else (w[lay.pi], _eta(w, lay)), tolerance)
-        cert.merge(extra)
+            witness = (w[lay.pi], _eta(w, lay))
+            plan["witness"] = _plan_dict(*witness)
+        cert.merge(_justify(game, inst.design.equilibrium, rho, eta, design.recommendable, design.revealed, witness,
+                            tolerance))
         pi = rho.sum(axis=1)
         value = information.designer_value(game, pi)
         status, message = checked(design.status, design.message, value, design.objective, cert,
@@ -291,7 +292,7 @@ class Sequential(Concept):
                 raise InstanceError(file, "plan.witness", "required when 'attained' is false")
             witness = _read_plan(game, lay, plan["witness"], file, "plan.witness")
         cert = information.verify_sequential(game, rho, eta, [h | r for h, r in zip(H, R)])
-        cert.merge(_justify(game, notion, rho, eta, plan, H, R, witness, None))
+        cert.merge(_justify(game, notion, rho, eta, H, R, witness, None))
         return information.designer_value(game, rho.sum(axis=1)), cert
 
     def report(self, result, inst, console, max_rows):
@@ -326,6 +327,11 @@ class Sequential(Concept):
         return plot_outcome(inst.environment, result.outcome, path, title, note=note)
 
 
+def _plan_dict(rho, eta) -> dict:
+    """An ordered outcome and its revealed continuations as written in a result (:func:`_read_plan`)."""
+    return {"onpath": clean(rho).tolist(), "revealed": [clean(x).tolist() for x in (eta or {}).values()]}
+
+
 def _read_plan(game, lay: SequentialLayout, plan: dict, file: str, key: str):
     axes = outcome_axes(game)
     rho = nested_array(plan.get("onpath"), lay.pi.shape, ["one per state", "one per order", *axes[1:]], file,
@@ -339,12 +345,10 @@ def _read_plan(game, lay: SequentialLayout, plan: dict, file: str, key: str):
     return rho, eta or None
 
 
-def _justify(game, notion, rho, eta, plan, H, R, witness, tolerance):
+def _justify(game, notion, rho, eta, H, R, witness, tolerance):
     """The checks that make H and R what the notion allows: H is recommended with positive
     probability (by the outcome, or by a witness that is itself verified), and under weak_pbe
     each revealed action is a best reply to some belief (:func:`amd.punishment.justified`)."""
-    from amd.certificate import DEFAULT_TOLERANCE, Checks, magnitude
-
     tol = DEFAULT_TOLERANCE if tolerance is None else tolerance
     checks = Checks(tol, magnitude(game.payoffs))
     allowed = [h | r for h, r in zip(H, R)]
@@ -358,11 +362,11 @@ def _justify(game, notion, rho, eta, plan, H, R, witness, tolerance):
         w = information.verify_sequential(game, witness[0], witness[1], allowed, tol, prefix="witness_")
         checks.checks.update(w.checks)
     if notion == "weak_pbe":
-        bad = None
+        bad, scale = None, float(np.abs(game.payoffs).max(initial=0.0))
         for j in range(game.n_players):
             up, down = punishment.revealed_test(game, j, allowed, first=True)
             for a in np.flatnonzero(R[j] & ~H[j]):
-                if not punishment.justified(up, down, a, float(np.abs(game.payoffs).max(initial=0.0))):
+                if not punishment.justified(up, down, a, scale):
                     bad = {"player": game.players[j], "action": game.actions[j][a],
                            "why": "a best reply to no belief off path"}
         checks.add("revealed_admissible", 0 if bad is None else 1, bad, holds=bad is None)

@@ -661,7 +661,8 @@ def _parse_information(document: dict, file: str, default_name: str | None) -> I
         game = _with_types(game, spec, file)
     return Instance(
         name=spec.name or default_name or "instance", file=file, environment=game,
-        design=InformationDesign(spec.solution, spec.objective, spec.equilibrium or "sequential"), description=spec.description,
+        design=InformationDesign(spec.solution, spec.objective, spec.equilibrium or "sequential"),
+        description=spec.description,
         source=spec.source, expected=spec.expected, spec=document, kind="information", tags=tuple(spec.tags),
     )
 
