@@ -58,8 +58,8 @@ deviation (not later); after a deviation, only one further player's deviations a
 the belief conditional on its own deviation event (not pooled with other events, whose
 relative likelihood a consistent assessment may rank). So the credible value is implementable
 but may fall short of the best credible plan: :mod:`amd.concepts.extensive` reports it
-``optimal`` only when the relaxation of :func:`unjustified_threats` meets it, and ``bounded``
-otherwise.
+``optimal`` when the tree leaves them nothing to bind (:func:`restrictions_cannot_bind`) or the
+relaxation of :func:`unjustified_threats` meets it, and ``bounded`` otherwise.
 
 The tree is a *given* extensive form. Doval & Ely's designer, who also chooses the order of
 moves and what each player sees (``solution: sequential``), is the tree whose root is a
@@ -73,13 +73,14 @@ replay its recommendations, hidden (tested).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from amd.certificate import DEFAULT_TOLERANCE, Certificate, Checks, magnitude
 from amd.errors import InstanceError
-from amd.game_tree import CHANCE, CHOICE, LEAF, GameTree
+from amd.game_tree import CHANCE, CHOICE, LEAF, MOVE, GameTree
 from amd.numeric import to_number
 
 ON = ("on",)
@@ -172,9 +173,12 @@ def _may_deviate(branch: tuple, k: int, events, credible: bool) -> bool:
     return k == m
 
 
-def layout(tree: GameTree, credible: bool = True) -> PlanLayout:
-    """Enumerate the designer histories the formulation needs (module docstring)."""
+def layout(tree: GameTree, credible: bool = True, profile: dict[int, int] | None = None) -> PlanLayout:
+    """Enumerate the designer histories the formulation needs (module docstring). Advice the
+    designer's information rules out (:func:`blind_columns` with ``profile``) keeps its column,
+    held at 0, but nothing after it is laid out."""
     L = PlanLayout(tree, credible)
+    profile = profile or {}
     event_index: dict[tuple, int] = {}
     onpath_cols: dict[tuple, list[int]] = {}
     hidden_cols: dict[tuple, list[int]] = {}
@@ -238,7 +242,10 @@ def layout(tree: GameTree, credible: bool = True) -> PlanLayout:
                 continue
             h = tree.infoset[node]
             ctx = _context(k, branch, L.events, L.credible)
+            advice = tree.forced[node] if tree.forced[node] >= 0 else profile.get(h, -1)
             for r in range(len(acts)):
+                if advice >= 0 and r != advice:
+                    continue
                 st = info_state(k, ctx, h, records[k], r, len(acts)) if ctx is not None else None
                 if st is not None and last[k] is not None and L.states[last[k][0]].context == ctx:
                     L.after.setdefault(last[k], set()).add(st)
@@ -270,6 +277,34 @@ def layout(tree: GameTree, credible: bool = True) -> PlanLayout:
     for key, cols in hidden_cols.items():
         L.hidden.append((cols, onpath_cols.get(key[1:], [])))
     return L
+
+
+def restrictions_cannot_bind(L: PlanLayout) -> bool:
+    """Is the credible form exact here? Its three restrictions (module docstring) concern play
+    after a deviation: none binds when every decision after a deviation is a *last move* (no
+    decision below it: one recommendation, the first and only, and no further deviator whose
+    punishers go unexamined), and when no later mover's information (set, own record,
+    recommendation) is reached by two deviation events — then the belief conditional on its
+    one event is the belief every consistent assessment holds there (or, where the path goes
+    too, the hidden continuation's on-path belief). Roesler–Szentes trees (:mod:`amd.game_tree`,
+    ``designer_sees``, laid out for one choice of the unseen mover) are of this kind: one
+    unadvised price, then the buyer."""
+    t = L.tree
+    last: dict[int, bool] = {}
+
+    def settles(v: int) -> bool:  # no decision strictly below v
+        if v not in last:
+            last[v] = all(t.node_type[c] != MOVE and settles(c) for c in t.children[v])
+        return last[v]
+
+    for node, branch, _ in L.points:
+        if branch != ON and t.node_type[node] == MOVE and not settles(node):
+            return False
+    by_information: dict[tuple, tuple] = {}
+    for k, context, h, record, r in L.state_index:
+        if context != ("main",) and by_information.setdefault((k, h, record, r), context) != context:
+            return False
+    return True
 
 
 def branch_label(L: PlanLayout, branch: tuple) -> str:
@@ -332,16 +367,43 @@ def reaches(L: PlanLayout, w: np.ndarray) -> np.ndarray:
     return np.array([float(w[on].sum()) > REACHED for _, on in L.hidden], bool)
 
 
+def unadvised_profiles(tree: GameTree) -> list[dict[int, int]]:
+    """Every pure choice of the movers the designer neither sees nor advises: one action per
+    :attr:`GameTree.unadvised` information set. Enumerating them is exact: a mixed choice is a
+    best reply only if each action in its support is, and the designer's value under it is the
+    mixture of the values under those actions."""
+    sets = tree.unadvised
+    sizes = [len(tree.edges[tree.infoset_nodes[h][0]]) for h in sets]
+    return [dict(zip(sets, combo)) for combo in itertools.product(*[range(m) for m in sizes])]
+
+
+def blind_columns(L: PlanLayout, profile: dict[int, int]) -> list[int]:
+    """The plan's columns that must stay 0 when the designer does not see some moves: advice
+    other than what the earlier contingent message fixes (:attr:`GameTree.forced`), and at an
+    unadvised information set any "recommendation" but the mover's own choice in ``profile``
+    (so that it tells him nothing)."""
+    t = L.tree
+    out = []
+    for (node, _, _), cols in zip(L.points, L.point_cols):
+        keep = t.forced[node] if t.forced[node] >= 0 else profile.get(t.infoset[node], -1)
+        if keep >= 0:
+            out += [c for a, c in enumerate(cols) if a != keep]
+    return out
+
+
 def verify_plan(L: PlanLayout, w: np.ndarray, tolerance: float = DEFAULT_TOLERANCE,
-                reach: np.ndarray | None = None, prefix: str = "") -> Certificate:
+                reach: np.ndarray | None = None, prefix: str = "", blind: list[int] = ()) -> Certificate:
     """Check a plan w on layout L directly: non-negative, flows, hidden continuations, and
     obedience at every information state by backward induction over the player's continuation
     plans. A hidden continuation is checked against the on-path mass (capped, the restricted
     form) or, given ``reach`` (a plan), only where ``reach`` never goes on path: a later mover
-    holds on-path beliefs wherever the path goes with any positive probability."""
+    holds on-path beliefs wherever the path goes with any positive probability. ``blind``
+    (:func:`blind_columns`): columns the designer's information rules out."""
     t = L.tree
     checks = Checks(tolerance, magnitude(t.payoffs))
     checks.add(prefix + "nonnegative", -float(w.min(initial=0.0)))
+    if len(blind):
+        checks.add(prefix + "designer_information", float(np.abs(w[list(blind)]).max()))
     worst_flow, where = 0.0, None
     for cols, parent, factor, at in L.groups:
         gap = abs(float(w[cols].sum()) - factor * (float(w[parent]) if parent >= 0 else 1.0))

@@ -12,6 +12,20 @@ and the designer's, a number or one per state. Inner nodes are
   unseen by the players unless an information set says otherwise: how a designer-chosen order
   of moves (Doval & Ely 2020) is written as a tree.
 
+A decision node may carry ``designer_sees: false`` (on every node of its information set): the
+designer neither sees the move nor advises it — the mover acts on his own information (the
+prior and the designer's plan), and advice to later movers cannot depend on what he did. This
+is information fixed before the move, as in Roesler & Szentes (AER 2017), whose designer chooses
+the buyer's signal before the seller posts a price he cannot see. Since the designer cannot
+tell which node after the move is reached, his advice there is a *contingent* message: for each
+later information set, the action it recommends, and a player learns the message's part about
+his own information sets (any signal can be coarsened to that part without breaking obedience:
+a player who obeys after every signal obeys after their union). :meth:`TreeBuilder.blind`
+writes this as the designer choosing the message just before the move (a choice the players
+see only in their own part), the later advice then fixed by it (``GameTree.forced``). So that
+committing to the message loses nothing, every decision after an unseen move must end the game
+(its moves lead to leaves) or itself be unseen, and nature must not move after it.
+
 Players must have perfect recall (Kuhn 1953): all nodes of an information set share the
 player's own past information sets and actions. A Gambit ``.efg`` file (outcome payoffs per
 player, chance nodes with probabilities) may be given instead of the YAML tree.
@@ -19,6 +33,8 @@ player, chance nodes with probabilities) may be given instead of the YAML tree.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +45,8 @@ from amd.numeric import to_number
 
 DESIGNER = "designer"
 MOVE, CHANCE, CHOICE, LEAF = "move", "chance", "designer", "leaf"
+#: contingent messages before one unseen move (each a copy of the subtree below it)
+MAX_MESSAGES = 4096
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +68,10 @@ class GameTree:
     state: tuple[int, ...]  # the state each node is played in (-1 at the root)
     leaf: tuple[int, ...]  # at leaves the index into ``leaves``, else -1
     leaves: tuple[str, ...]  # a leaf's path of edge labels, the same in every state
+    #: per node, the action the designer's earlier contingent message fixes as its advice, else -1
+    forced: tuple[int, ...] = ()
+    #: the information sets whose mover the designer neither sees nor advises (designer_sees: false)
+    unadvised: tuple[int, ...] = ()
 
     @property
     def n_players(self) -> int:
@@ -80,6 +102,9 @@ class Node:
     infoset: str | None = None
     payoffs: np.ndarray | None = None  # (n, S)
     value: np.ndarray | None = None  # (S,)
+    unseen: bool = False  # designer_sees: false
+    forced: int = -1  # the action a contingent message fixes as the advice here
+    silent: bool = False  # the designer's message before an unseen move: not part of leaf labels
 
 
 def _per_state(raw: Any, S: int, file: str, path: str) -> np.ndarray:
@@ -154,17 +179,22 @@ class TreeBuilder:
             self._check_probabilities(prob, f"{path}.chance")
             node = Node(CHANCE, path, labels, [], prob=prob)
         else:
-            unknown = set(raw) - {"player", "infoset", "moves"}
+            unknown = set(raw) - {"player", "infoset", "designer_sees", "moves"}
             if unknown:
                 self.fail(f"{path}.{min(unknown)}", "unknown key in a decision node "
-                          "(expected 'player', 'infoset', 'moves'; or 'chance' and 'moves')")
+                          "(expected 'player', 'infoset', 'designer_sees', 'moves'; or 'chance' and 'moves')")
             if "player" not in raw:
                 self.fail(f"{path}.player", "required key is missing (who moves here: a player or 'designer')")
             i = self.player_index(raw["player"], f"{path}.player")
             if i < 0 and "infoset" in raw:
                 self.fail(f"{path}.infoset", "the designer's own choices have no information set")
+            sees = raw.get("designer_sees", True)
+            if not isinstance(sees, bool):
+                self.fail(f"{path}.designer_sees", f"expected true or false, got {sees!r}")
+            if i < 0 and not sees:
+                self.fail(f"{path}.designer_sees", "the designer sees his own choices")
             node = Node(MOVE if i >= 0 else CHOICE, path, labels, [], player=i,
-                         infoset=str(raw["infoset"]) if "infoset" in raw else None)
+                         infoset=str(raw["infoset"]) if "infoset" in raw else None, unseen=not sees)
         self.nodes.append(node)
         for k, child in moves.items():
             node.children.append(self.yaml_node(child, f"{path}.moves.{k}"))
@@ -175,16 +205,31 @@ class TreeBuilder:
             self.fail(path, f"chance probabilities must be non-negative and sum to 1, got {prob}")
 
     # ---- checks -------------------------------------------------------------------------
-    def information_sets(self) -> tuple[list[str], list[int]]:
+    def infoset_name(self, v: int) -> str:
+        node = self.nodes[v]
+        return node.infoset if node.infoset is not None else f"{self.players[node.player]}@{node.path}"
+
+    def reachable(self, root: int) -> list[int]:
+        """The nodes below ``root``, in increasing order."""
+        out, stack = set(), [root]
+        while stack:
+            v = stack.pop()
+            if v not in out:
+                out.add(v)
+                stack.extend(self.nodes[v].children)
+        return sorted(out)
+
+    def information_sets(self, root: int = 0) -> tuple[list[str], list[int]]:
         """Name every decision node's information set; check actions and perfect recall."""
         names: list[str] = []
         index: dict[str, int] = {}
         of = [-1] * len(self.nodes)
         first: dict[int, int] = {}
-        for v, node in enumerate(self.nodes):
+        for v in self.reachable(root):  # blind() leaves the unseen subtrees it copied unreachable
+            node = self.nodes[v]
             if node.node_type != MOVE:
                 continue
-            name = node.infoset if node.infoset is not None else f"{self.players[node.player]}@{node.path}"
+            name = self.infoset_name(v)
             if name not in index:
                 index[name] = len(names)
                 names.append(name)
@@ -221,11 +266,157 @@ class TreeBuilder:
                     nxt[node.player] = own.get(node.player, ()) + ((of[v], a),)
                 walk(c, nxt)
 
-        walk(0, {})
+        walk(root, {})
         return names, of
 
+    # ---- moves the designer does not see ----------------------------------------------------
+    def blind(self, prior: np.ndarray, root: int = 0) -> int:
+        """Write every move the designer does not see as in the module docstring: a designer
+        choice of the contingent message just before it. Returns the (new) root."""
+        if not any(node.unseen for node in self.nodes):
+            return root
+        marks: dict[str, bool] = {}
+        for v, node in enumerate(self.nodes):
+            if node.node_type == MOVE and marks.setdefault(self.infoset_name(v), node.unseen) != node.unseen:
+                self.fail(f"{node.path}.designer_sees", f"information set {self.infoset_name(v)!r} has nodes the "
+                          "designer sees and nodes he does not: mark all of them alike")
+        advised_below: dict[str, str] = {}  # advised information set after an unseen move -> its unseen node
+        advised_elsewhere: set[str] = set()
+
+        def rewrite(v: int) -> int:
+            node = self.nodes[v]
+            if node.node_type == MOVE and node.unseen:
+                return self._message(v, advised_below, prior)
+            if node.node_type == MOVE:
+                advised_elsewhere.add(self.infoset_name(v))
+            node.children = [rewrite(c) for c in node.children]
+            return v
+
+        root = rewrite(root)
+        both = sorted(set(advised_below) & advised_elsewhere)
+        if both:
+            self.fail(advised_below[both[0]], f"information set {both[0]!r} has nodes after a move the designer "
+                      "does not see and nodes elsewhere: the player would tell them apart by the advice")
+        return root
+
+    def _message(self, top: int, advised_below: dict[str, str], prior: np.ndarray) -> int:
+        """The designer's choice of a contingent message before the unseen node ``top``."""
+        parts: list[tuple[str, int, str]] = []  # (information set, player, its tag in a message)
+        where: dict[str, int] = {}
+
+        def scan(v: int, trail: tuple[str, ...]) -> bool:
+            """Check the subtree; True when another unseen move lies below ``top``."""
+            node = self.nodes[v]
+            if node.node_type == LEAF:
+                return False
+            if node.node_type != MOVE:
+                what = "nature moves" if node.node_type == CHANCE else "the designer chooses"
+                self.fail(node.path, f"{what} after a move the designer does not see ({self.nodes[top].path}): "
+                          "not supported; let it happen before that move")
+            if not node.unseen:
+                if any(self.nodes[c].node_type != LEAF for c in node.children):
+                    self.fail(node.path, f"a move after one the designer does not see ({self.nodes[top].path}) must "
+                              "end the game (lead to leaves) or be unseen too: advice committed before the unseen "
+                              "move could not use what is seen later")
+                name = self.infoset_name(v)
+                advised_below[name] = node.path
+                if name not in where:
+                    where[name] = len(parts)
+                    parts.append((name, node.player, node.infoset or "/".join(trail)))
+            below = [scan(c, trail + (a,)) for a, c in zip(node.edges, node.children)]
+            return any(below) or (node.unseen and v != top)
+
+        nested = scan(top, ())
+        edges = [self.nodes[self._first(name)].edges for name, _, _ in parts]
+        too_many = (f"{self.nodes[top].path}.designer_sees", f"the designer's advice after this move covers "
+                    f"{len(parts)} information sets: more than {MAX_MESSAGES:,} contingent messages")
+        if nested or any(len(self._template_nodes(name)) > 1 for name, _, _ in parts):
+            if np.prod([len(e) for e in edges], dtype=float) > MAX_MESSAGES:
+                self.fail(*too_many)
+            messages = list(itertools.product(*[range(len(e)) for e in edges]))
+        else:
+            messages = self._obeyable(parts, prior, too_many)
+        labels, kids = [], []
+        for message in messages:
+            told = {}
+            for (name, k, tag), a, acts in zip(parts, message, edges):
+                told.setdefault(k, []).append(f"{tag}→{acts[a]}")
+            own = {k: ", ".join(v) for k, v in told.items()}
+            labels.append("; ".join(f"{self.players[k]}: {v}" for k, v in own.items()) or "(nothing to advise)")
+            choice = {name: a for (name, _, _), a in zip(parts, message)}
+            kids.append(self._copy(top, choice, {name: own[k] for name, k, _ in parts}))
+        self.nodes.append(Node(CHOICE, self.nodes[top].path, labels, kids, silent=True))
+        return len(self.nodes) - 1
+
+    def _template_nodes(self, name: str) -> list[int]:
+        return [v for v, node in enumerate(self.nodes) if node.node_type == MOVE and self.infoset_name(v) == name]
+
+    def _first(self, name: str) -> int:
+        return self._template_nodes(name)[0]
+
+    def _obeyable(self, parts: list[tuple[str, int, str]], prior: np.ndarray, too_many: tuple[str, str]) -> list:
+        """The contingent messages some posterior could make obeyed. Here (no other unseen move
+        below, each advised information set one node of the template, its moves ending the game)
+        a player told a message holds one belief over the states at all his advised sets: he
+        sees the unseen move's outcome, and nothing else after it happened. A message sent with
+        positive probability must be obeyed at every one of them — on path, or after the unseen
+        mover's deviation, revealed and with the belief unchanged (his deviation tells nothing
+        about the state) — so a part no belief makes a best reply everywhere is never sent.
+        Built set by set, a partial message no belief obeys is dropped with all its extensions."""
+        from amd.punishment import one_belief_suffices
+
+        live = np.flatnonzero(np.asarray(prior) > 0)
+        leaves = [[self.nodes[c].payoffs[k, live] for c in self.nodes[self._first(name)].children]
+                  for name, k, _ in parts]
+        scale = max((float(np.abs(u).max(initial=0.0)) for row in leaves for u in row), default=1.0)
+        by_player: dict[int, list[int]] = {}
+        for j, (_, k, _) in enumerate(parts):
+            by_player.setdefault(k, []).append(j)
+        kept: dict[int, list[tuple[int, ...]]] = {}
+        for k, sets in by_player.items():
+            partial = [((), np.zeros((len(live), 0)))]
+            for j in sets:
+                u = leaves[j]
+                grown = []
+                for told, gain in partial:
+                    for r in range(len(u)):
+                        g = np.column_stack([gain] + [u[r] - u[a] for a in range(len(u)) if a != r])
+                        if one_belief_suffices(g, scale):
+                            grown.append((told + (r,), g))
+                if len(grown) > MAX_MESSAGES:
+                    self.fail(*too_many)
+                partial = grown
+            kept[k] = [told for told, _ in partial]
+        messages = []
+        for combo in itertools.product(*kept.values()):
+            message = [0] * len(parts)
+            for (k, sets), told in zip(by_player.items(), combo):
+                for j, r in zip(sets, told):
+                    message[j] = r
+            messages.append(tuple(message))
+            if len(messages) > MAX_MESSAGES:
+                self.fail(*too_many)
+        return messages
+
+    def _copy(self, v: int, choice: dict[str, int], told: dict[str, str]) -> int:
+        """The subtree at v under one message: advised sets renamed by what the player is told
+        and their advice fixed; leaves shared (the same outcome under every message)."""
+        node = self.nodes[v]
+        if node.node_type == LEAF:
+            return v
+        name = self.infoset_name(v)
+        copy = dataclasses.replace(node, edges=list(node.edges), children=[self._copy(c, choice, told)
+                                                                           for c in node.children])
+        if node.unseen:
+            copy.infoset = name
+        else:
+            copy.infoset, copy.forced = f"{name} | told {told[name]}", choice[name]
+        self.nodes.append(copy)
+        return len(self.nodes) - 1
+
     def tree(self, states: tuple[str, ...], prior: np.ndarray) -> GameTree:
-        names, of = self.information_sets()
+        root = self.blind(prior)
+        names, of = self.information_sets(root)
         n, S = len(self.players), len(states)
         # node 0, nature's draw of the state; its children are filled in below
         node_type, children, edges, prob = [CHANCE], [()], [tuple(states)], [tuple(prior)]
@@ -234,8 +425,11 @@ class TreeBuilder:
         leaf_labels: list[str] = []
         leaf_of: dict[int, int] = {}
 
+        forced: list[int] = [-1]
+
         def copy(v: int, s: int, trail: tuple[str, ...]) -> int:
             node = self.nodes[v]
+            forced.append(node.forced)
             me = len(node_type)
             node_type.append(node.node_type)
             children.append(())
@@ -255,14 +449,16 @@ class TreeBuilder:
                 leaf.append(-1)
                 pay.append(np.zeros(n))
                 val.append(0.0)
-            kids = tuple(copy(c, s, trail + (a,)) for a, c in zip(node.edges, node.children))
+            kids = tuple(copy(c, s, trail if node.silent else trail + (a,)) for a, c in zip(node.edges, node.children))
             children[me] = kids
             return me
 
-        children[0] = tuple(copy(0, s, ()) for s in range(S))
+        children[0] = tuple(copy(root, s, ()) for s in range(S))
+        unadvised = sorted({of[v] for v in self.reachable(root) if self.nodes[v].unseen})
         return GameTree(tuple(states), np.asarray(prior, float), self.players, tuple(node_type), tuple(children),
                         tuple(edges), tuple(prob), tuple(mover), tuple(infoset), tuple(names),
-                        np.array(pay), np.array(val), tuple(state), tuple(leaf), tuple(leaf_labels))
+                        np.array(pay), np.array(val), tuple(state), tuple(leaf), tuple(leaf_labels),
+                        tuple(forced), tuple(unadvised))
 
 
 def from_yaml(raw: Any, states: tuple[str, ...], prior: np.ndarray, players: tuple[str, ...], file: str,

@@ -100,7 +100,8 @@ def _rows(L: PlanLayout, hidden_in: np.ndarray | None, support: bool) -> dict[st
     return blocks
 
 
-def build(L: PlanLayout, sense: str, hidden_in: np.ndarray | None = None, support: bool = False) -> Formulation:
+def build(L: PlanLayout, sense: str, hidden_in: np.ndarray | None = None, support: bool = False,
+          blind: list[int] = ()) -> Formulation:
     """The LP: columns w, then O, then v; the layout is ``L``.
 
     ``hidden_in`` (one flag per hidden group of ``L.hidden``) replaces the cap of a hidden
@@ -108,11 +109,15 @@ def build(L: PlanLayout, sense: str, hidden_in: np.ndarray | None = None, suppor
     information state some plan reaches on path), none elsewhere. With ``support``, instead, the
     LP over the cone of plans (root mass λ ≥ 0) maximizing Σ_j t_j, t_j ≤ min(1, on-path mass of
     group j): its optimum reaches, in one plan, every group any plan reaches (cones are closed
-    under sums); the plan divided by λ is such a plan. Columns λ and t follow v."""
+    under sums); the plan divided by λ is such a plan. Columns λ and t follow v. ``blind``: plan
+    columns held at 0, advice the designer's information rules out (:func:`amd.extensive.
+    blind_columns`)."""
     m = pyo.ConcreteModel(name="extensive_form_information_design")
     m.w = pyo.Var(range(L.n_w), domain=pyo.NonNegativeReals, doc="the designer's realization plan")
     m.O = pyo.Var(range(L.n_states), doc="value of obeying from each information state on")
     m.v = pyo.Var(range(L.n_states), doc="value of the best continuation plan from each information state")
+    for c in blind:
+        m.w[c].setub(0.0)
     columns = list(m.w.values()) + list(m.O.values()) + list(m.v.values())
     if support:
         m.scale = pyo.Var(domain=pyo.NonNegativeReals, doc="λ: the root's mass")

@@ -406,3 +406,119 @@ def test_a_tree_too_large_for_one_lp_is_refused_clearly(monkeypatch):
     with pytest.raises(amd.InstanceError, match="designer histories") as e:
         amd.solve(tree_game(repeated_dilemma(2), ["row", "col"]))
     assert e.value.path == "game"
+
+
+# ---- moves the designer does not see (designer_sees: false) ------------------------------------
+
+def posted_price(prices, low=1.0, high=2.0):
+    """The seller posts a price the designer does not see; the buyer, advised by the designer who
+    knows his value (low or high), buys or passes; the designer is paid the buyer's surplus."""
+    def buyer(p):
+        surplus = [low - p, high - p]
+        return {"player": "buyer", "moves": {"buy": leaf(surplus, seller=p, buyer=surplus),
+                                             "pass": leaf(0, seller=0, buyer=0)}}
+    return {"player": "seller", "infoset": "price", "designer_sees": False,
+            "moves": {f"{p:g}": buyer(p) for p in prices}}
+
+
+def held_at_the_low_value(prices, low=1.0):
+    """The largest mean value at which the seller can be held at price ``low`` (Roesler–Szentes on
+    a grid): he stays if his revenue p·P(buy at p) ≤ low at every grid price; a buyer whose
+    posterior exceeds p must buy (one at p may be advised to pass), so P(m > p_j) ≤ low/p_j, and
+    the mean E m = low + ∫_low^high P(m > t) dt ≤ low + Σ_j (p_{j+1} − p_j)·low/p_j, reached by
+    posteriors on the grid with exactly these tails (its limit for a fine grid is Roesler &
+    Szentes's low·(1 + ln(high/low)))."""
+    return low + sum((b - a) * low / a for a, b in zip(prices, prices[1:]))
+
+
+@pytest.mark.parametrize("q, value", [
+    (0.5, 0.5), (0.8, 0.8), (5 / 6, 5 / 6),  # mean ≤ 11/6: held at 1, everyone buys, surplus mean − 1
+    (0.84, 0.42), (0.9, 0.45),  # mean > 11/6: price 1.5 under full information, surplus q·(2 − 1.5)
+])
+def test_buyer_optimal_information_before_an_unseen_price(q, value):
+    """Roesler & Szentes (2017) with values 1, 2 (P(2) = q) and prices {1, 1.5, 2}. The buyer's
+    surplus is at most mean − 1 (trade at the lowest price), reached iff the seller can be held at
+    1, i.e. mean 1 + q ≤ 11/6 (:func:`held_at_the_low_value`). Above, a price of 1 cannot be kept,
+    2 leaves no surplus, and at 1.5 the surplus E[(m − 1.5)⁺] is convex in the posterior, largest
+    under full information: q·0.5, with the seller at 1.5 (1.5q ≥ 1, and at 2 the indifferent
+    high buyer is advised to pass)."""
+    assert held_at_the_low_value([1.0, 1.5, 2.0]) == pytest.approx(11 / 6)
+    r = amd.solve(tree_game(posted_price([1.0, 1.5, 2.0]), ["seller", "buyer"], ["low", "high"], [1 - q, q]))
+    assert r.status == "optimal" and r.certificate.verified
+    assert r.objective == pytest.approx(value, abs=TOL)
+    assert r.details["player_payoffs"]["buyer"] == pytest.approx(value, abs=TOL)
+    assert r.details["unadvised"] == {"price": "1" if value == pytest.approx(q) else "1.5"}
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.lists(st.integers(1, 19), min_size=1, max_size=3, unique=True), st.integers(1, 99))
+def test_the_seller_is_held_at_the_low_value_exactly_up_to_the_grid_bound(inner, percent):
+    """On any grid 1 < p_2 < … < 2 the buyer keeps mean − 1 iff the mean is at most the grid bound."""
+    prices = [1.0] + sorted(1 + k / 20 for k in inner) + [2.0]
+    q = percent / 100
+    bound = held_at_the_low_value(prices)
+    if abs(1 + q - bound) < 1e-3:
+        return
+    r = amd.solve(tree_game(posted_price(prices), ["seller", "buyer"], ["low", "high"], [1 - q, q]))
+    assert r.status == "optimal" and r.certificate.verified
+    if 1 + q < bound:
+        assert r.objective == pytest.approx(q, abs=TOL)
+    else:
+        assert r.objective < q - 1e-6
+
+
+def test_an_unseen_unadvised_mover_acts_on_the_prior():
+    """The judge alone, unseen: no one is left to advise, so he acts on the prior (acquit,
+    0.7 > 0.3): the prosecutor's value is 0 (Kamenica–Gentzkow's no-information value)."""
+    r = amd.solve(tree_game(JUDGE | {"designer_sees": False}, ["judge"], ["innocent", "guilty"], [0.7, 0.3]))
+    assert r.status == "optimal" and r.objective == pytest.approx(0.0, abs=TOL)
+    assert r.details["unadvised"] == {"judge@game.tree": "acquit"}
+
+
+def test_verify_reads_back_the_unseen_movers_choice(tmp_path):
+    from typer.testing import CliRunner
+
+    from amd.cli import app
+
+    doc = {"format": "amd/1", "kind": "information", "name": "rs", "states": ["low", "high"], "prior": [0.2, 0.8],
+           "players": [{"name": "seller"}, {"name": "buyer"}], "solution": "extensive",
+           "game": {"tree": posted_price([1.0, 1.5, 2.0])}}
+    f, out = tmp_path / "t.json", tmp_path / "r.json"
+    f.write_text(json.dumps(doc))
+    runner = CliRunner()
+    assert runner.invoke(app, ["solve", str(f), "--out", str(out)]).exit_code == 0
+    assert runner.invoke(app, ["verify", str(f), str(out)]).exit_code == 0
+    data = json.loads(out.read_text())
+    assert data["unadvised"] == {"price": "1"}
+    sent = next(k for k, v in data["plan"].items() if k.startswith("path: high|") and v.get("1", 0) > 0)
+    plan = data["plan"][sent]
+    plan["1"], plan["1.5"] = 0.0, plan["1"]  # advise the unadvised seller to post 1.5 when the value is high
+    out.write_text(json.dumps(data))
+    r = runner.invoke(app, ["verify", str(f), str(out), "--json"])
+    assert r.exit_code == 1
+    assert json.loads(r.output)["certificate"]["checks"]["designer_information"]["holds"] is False
+    for choice, key in (("3", "unadvised.price"), ("2", "plan.")):  # not an action; not this plan's choice
+        data["unadvised"] = {"price": choice}
+        out.write_text(json.dumps(data))
+        r = runner.invoke(app, ["verify", str(f), str(out)])
+        assert r.exit_code == 2 and key in r.output
+
+
+@pytest.mark.parametrize("change, path, match", [
+    (lambda t: t.update(designer_sees="no"), "game.tree.designer_sees", "true or false"),
+    (lambda t: t["moves"].update({"1": {"chance": {"a": 0.5, "b": 0.5}, "moves": {
+        "a": leaf(0, seller=0, buyer=0), "b": leaf(0, seller=0, buyer=0)}}}),
+     "game.tree.moves.1", "nature moves after a move the designer does not see"),
+    (lambda t: t["moves"]["1"]["moves"].update(
+        buy={"player": "seller", "moves": {"x": leaf(0, seller=0, buyer=0)}}),
+     "game.tree.moves.1", "must end the game"),
+    (lambda t: t["moves"]["1"]["moves"].update(
+        buy={"player": "seller", "infoset": "price", "moves": {p: leaf(0, seller=0, buyer=0) for p in ("1", "1.5")}}),
+     "game.tree.moves.1.moves.buy.designer_sees", "mark all of them alike"),
+])
+def test_unseen_move_errors_name_the_key(change, path, match):
+    tree = posted_price([1.0, 1.5])
+    change(tree)
+    with pytest.raises(amd.InstanceError, match=match) as e:
+        tree_game(tree, ["seller", "buyer"], ["low", "high"], [0.5, 0.5])
+    assert e.value.path == path

@@ -4,7 +4,8 @@ verifies it, :mod:`amd.models.extensive` is the LP).
 
 The credible formulation restricts the designer (:mod:`amd.extensive`, "What is not captured"),
 so its value is implementable but may fall short of the best credible plan. It is reported
-``optimal`` only when a relaxation meets it: the plan without credibility in which, after a
+``optimal`` when none of the restrictions can bind (:func:`amd.extensive.restrictions_cannot_bind`)
+or when a relaxation meets it: the plan without credibility in which, after a
 deviation, no one is told an action that no belief justifies (:func:`amd.extensive.
 unjustified_threats`) — every credible plan is one of those. Otherwise ``bounded`` with both."""
 
@@ -50,13 +51,16 @@ class TreeDetails(Details):
     attained: bool | None = None
     #: a plan (as ``plan``) reaching on path every information state a hidden continuation may use
     witness: dict | None = None
+    #: per information set the designer neither sees nor advises (designer_sees: false), the
+    #: mover's choice: a best reply, the designer's best among all pure choices
+    unadvised: dict[str, str] | None = None
 
 
 #: re-solves on an optimum's own path, looking for an optimum that is attained
 ATTEMPTS = 3
 
 
-def _reachable(L, options, timing: dict):
+def _reachable(L, options, timing: dict, blind: list[int]):
     """The hidden groups whose information states some credible plan reaches on path when hidden
     continuations may go exactly there (a greatest fixed point, from all of them down: the map
     is monotone), one support LP each round (:func:`amd.models.extensive.build`); returns (flags,
@@ -65,7 +69,7 @@ def _reachable(L, options, timing: dict):
     first = L.n_w + 2 * L.n_states
     while True:
         with timed(timing, "build_s"), no_gc():
-            form = tree_model.build(L, "maximize", H, support=True)
+            form = tree_model.build(L, "maximize", H, support=True, blind=blind)
         _, out = run_lp(form, options, timing)
         if out.values is None:
             return None, None, out
@@ -76,10 +80,56 @@ def _reachable(L, options, timing: dict):
         H = found
 
 
+def _best(results: list, sense: str, tolerance: float, tried: int):
+    """The designer's best over the unadvised movers' pure choices; bounds when some choice's
+    program is only bounded and its upper (maximize) or lower (minimize) end lies beyond."""
+    feasible = [r for r in results if r.status in ("optimal", "bounded")]
+    if not feasible:
+        return results[0]
+    sign = 1.0 if sense == "maximize" else -1.0
+    best = max(feasible, key=lambda r: sign * r.objective)
+    if len(results) == 1:
+        return best
+    far = max(sign * (r.details.bounds[1 if sign > 0 else 0] if r.details.bounds else r.objective) for r in feasible)
+    note = f"the best of {tried} pure choices of the movers the designer neither sees nor advises"
+    if far - sign * best.objective <= tolerance * max(1.0, abs(best.objective)):
+        return replace(best, message="; ".join(m for m in (best.message, note) if m))
+    bounds = sorted([best.objective, sign * far])
+    return replace(best, status="bounded", details=replace(best.details, bounds=bounds),
+                   message=f"{best.objective:.6g} is implementable; some other choice of the unseen movers is "
+                           f"bounded only by {sign * far:.6g} ({note})")
+
+
+def _read_unadvised(game, raw, file: str) -> dict[int, int]:
+    """The unadvised movers' choices of a result (``unadvised``), as {information set: action}."""
+    if not game.unadvised:
+        return {}
+    if not isinstance(raw, dict):
+        raise InstanceError(file, "unadvised", "required: the choices of the movers the designer does not see")
+    out = {}
+    for h in game.unadvised:
+        acts = game.edges[game.infoset_nodes[h][0]]
+        got = raw.get(game.infosets[h])
+        if got not in acts:
+            raise InstanceError(file, f"unadvised.{game.infosets[h]}", f"expected one of {', '.join(acts)}")
+        out[h] = acts.index(got)
+    return out
+
+
 def _attained(L, w: np.ndarray) -> bool:
     """Does every hidden continuation of w go where w's own path goes?"""
     reached = extensive.reaches(L, w)
     return all(reached[j] or float(w[eta].sum()) <= extensive.REACHED for j, (eta, _) in enumerate(L.hidden))
+
+
+#: pure choices of the unadvised movers tried, one designer program each
+MAX_UNADVISED_PROFILES = 256
+
+
+def _unadvised(game, profile: dict[int, int]) -> dict[str, str] | None:
+    if not profile:
+        return None
+    return {game.infosets[h]: game.edges[game.infoset_nodes[h][0]][a] for h, a in profile.items()}
 
 
 class Extensive(Concept):
@@ -89,14 +139,34 @@ class Extensive(Concept):
     def solve(self, inst, options, tolerance, choices):
         game = inst.environment
         timing: dict[str, float] = {}
-        with timed(timing, "build_s"), no_gc():
-            try:
-                layout = extensive.layout(game, inst.design.credible)
-            except extensive.TreeTooLarge as e:
-                raise InstanceError(inst.file, "game", str(e)) from None
+        profiles = extensive.unadvised_profiles(game)
+        if len(profiles) > MAX_UNADVISED_PROFILES:
+            raise InstanceError(inst.file, "game", f"the movers the designer does not see have {len(profiles):,} pure "
+                                f"choices, more than {MAX_UNADVISED_PROFILES}: one program each")
+        results = []
+        for profile in profiles:
+            with timed(timing, "build_s"), no_gc():
+                try:
+                    layout = extensive.layout(game, inst.design.credible, profile)
+                except extensive.TreeTooLarge as e:
+                    raise InstanceError(inst.file, "game", str(e)) from None
+            result = self._solve_given(inst, options, tolerance, layout, profile)
+            for key, seconds in result.timing.items():
+                timing[key] = timing.get(key, 0.0) + seconds
+            if result.status not in ("optimal", "bounded", "infeasible"):
+                return replace(result, timing=timing)
+            results.append(result)
+        result = _best(results, inst.design.sense, tolerance, len(profiles))
+        return replace(result, timing=timing)
+
+    def _solve_given(self, inst, options, tolerance, layout, profile: dict[int, int]):
+        """The designer's program when the unadvised movers choose ``profile``."""
+        game = inst.environment
+        timing: dict[str, float] = {}
+        blind = extensive.blind_columns(layout, profile)
         hidden_in = witness = None
         if inst.design.credible and layout.hidden:
-            hidden_in, witness, failed = _reachable(layout, options, timing)
+            hidden_in, witness, failed = _reachable(layout, options, timing, blind)
             if failed is not None:
                 return Result(inst.name, failed.status, timing=timing, message=failed.message, kind="information")
 
@@ -108,25 +178,26 @@ class Extensive(Concept):
             pi = extensive.outcome(layout, w)
             attained = hidden_in is None or _attained(layout, w)
             reach = None if hidden_in is None else w if attained else witness
-            cert = extensive.verify_plan(layout, w, tolerance, reach)
+            cert = extensive.verify_plan(layout, w, tolerance, reach, blind=blind)
             if not attained:
-                cert.merge(extensive.verify_plan(layout, witness, tolerance, witness, prefix="witness_"))
+                cert.merge(extensive.verify_plan(layout, witness, tolerance, witness, prefix="witness_", blind=blind))
             details = TreeDetails(
                 list(game.leaves), inst.design.credible,
                 TreeSize(len(layout.points), layout.n_states, len(layout.events)),
                 extensive.punishment_mass(layout, w), extensive.plan_to_dict(layout, w),
                 extensive.player_payoffs(game, pi), attained=attained,
-                witness=None if attained else extensive.plan_to_dict(layout, witness))
+                witness=None if attained else extensive.plan_to_dict(layout, witness),
+                unadvised=_unadvised(game, profile))
             return pi, cert, extensive.designer_value(game, pi), details
 
         result = solve_information(inst, options, tolerance,
-                                   lambda: tree_model.build(layout, inst.design.sense, hidden_in), read)
+                                   lambda: tree_model.build(layout, inst.design.sense, hidden_in, blind=blind), read)
         for _ in range(ATTEMPTS):  # an optimum that punishes off its own path: is one on it as good?
             if result.status != "optimal" or result.details.attained is not False:
                 break
             own = extensive.reaches(layout, plans[-1])
             again = solve_information(inst, options, tolerance,
-                                      lambda: tree_model.build(layout, inst.design.sense, own), read)
+                                      lambda: tree_model.build(layout, inst.design.sense, own, blind=blind), read)
             if again.status != "optimal" or abs(again.objective - result.objective) > 1e-9 * max(
                     1.0, abs(result.objective)):
                 break
@@ -139,14 +210,16 @@ class Extensive(Concept):
             result = replace(result, message="a supremum: approached by (1 − ε)·plan + ε·witness as ε → 0")
         if result.status != "optimal" or not inst.design.credible or not result.details.size.deviation_events:
             return result
-        return self._bounded(inst, options, tolerance, result)
+        if extensive.restrictions_cannot_bind(layout):
+            return result
+        return self._bounded(inst, options, tolerance, result, profile)
 
-    def _bounded(self, inst, options, tolerance, result):
+    def _bounded(self, inst, options, tolerance, result, profile: dict[int, int]):
         """Meet the credible value with the relaxation's (module docstring)."""
         timing = dict(result.timing)
         with timed(timing, "build_s"), no_gc():
-            layout = extensive.layout(inst.environment, False)
-            form = tree_model.build(layout, inst.design.sense)
+            layout = extensive.layout(inst.environment, False, profile)
+            form = tree_model.build(layout, inst.design.sense, blind=extensive.blind_columns(layout, profile))
             for c in extensive.unjustified_threats(layout):
                 form.columns[c].setub(0.0)
         _, out = run_lp(form, options, timing)
@@ -163,15 +236,17 @@ class Extensive(Concept):
 
     def check(self, inst, document, file):
         game = inst.environment
-        layout = extensive.layout(game, inst.design.credible)
+        profile = _read_unadvised(game, document.get("unadvised"), file)
+        layout = extensive.layout(game, inst.design.credible, profile)
         w = extensive.plan_from_dict(layout, document.get("plan"), file, "plan")
+        blind = extensive.blind_columns(layout, profile)
         reach = w if inst.design.credible else None
         witness = None
         if document.get("attained") is False:
             reach = witness = extensive.plan_from_dict(layout, document.get("witness"), file, "witness")
-        cert = extensive.verify_plan(layout, w, reach=reach)
+        cert = extensive.verify_plan(layout, w, reach=reach, blind=blind)
         if witness is not None:
-            cert.merge(extensive.verify_plan(layout, witness, reach=witness, prefix="witness_"))
+            cert.merge(extensive.verify_plan(layout, witness, reach=witness, prefix="witness_", blind=blind))
         return extensive.designer_value(game, extensive.outcome(layout, w)), cert
 
     def report(self, result, inst, console, max_rows):
@@ -187,6 +262,9 @@ class Extensive(Concept):
             console.print("  bounds: [" + ", ".join(number(b) for b in d.bounds) + "]")
         if d.attained is False:
             console.print("  the value is a supremum: approached by mixing in ε of the witness plan")
+        if d.unadvised:
+            console.print("  unseen and unadvised (a best reply, the designer's best pure choice): " + ", ".join(
+                f"{escape(h)} → {escape(a)}" for h, a in d.unadvised.items()))
         if d.player_payoffs:
             console.print("  players' expected payoffs: " + ", ".join(f"{escape(p)} {number(v)}"
                                                                       for p, v in d.player_payoffs.items()))
