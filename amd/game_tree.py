@@ -47,6 +47,8 @@ DESIGNER = "designer"
 MOVE, CHANCE, CHOICE, LEAF = "move", "chance", "designer", "leaf"
 #: contingent messages before one unseen move (each a copy of the subtree below it)
 MAX_MESSAGES = 4096
+#: decision nodes those copies may add (the designer histories they lead to are capped later)
+MAX_COPIED_NODES = 200_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -336,6 +338,10 @@ class TreeBuilder:
             messages = list(itertools.product(*[range(len(e)) for e in edges]))
         else:
             messages = self._obeyable(parts, prior, too_many)
+        inner = sum(self.nodes[v].node_type != LEAF for v in self.reachable(top))
+        if len(messages) * inner > MAX_COPIED_NODES:
+            self.fail(f"{self.nodes[top].path}.designer_sees", f"{len(messages):,} contingent messages, each a copy of "
+                      f"the {inner:,} decisions from this move on: more than {MAX_COPIED_NODES:,} nodes")
         labels, kids = [], []
         for message in messages:
             told = {}

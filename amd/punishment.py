@@ -108,14 +108,17 @@ def one_belief_suffices(gain: np.ndarray, scale: float = 1.0) -> bool:
     """Is there one belief β over the rows (nodes) with Σ_ν β_ν gain[ν, j] ≥ 0 for every column
     j — max_β min_j of it ≥ 0 (up to 1e-9 of the payoff scale)? One small LP (scipy's HiGHS)."""
     nodes, cols = gain.shape
-    if not cols:
+    slack = 1e-9 * max(scale, 1.0)
+    if not cols or (gain >= -slack).all(axis=1).any():  # a belief on one node does it
         return True
+    if (gain < -slack).all(axis=0).any():  # a column no belief can make hold
+        return False
     # variables (β_1..β_nodes, t): maximize t s.t. t − Σ β gain[:, j] ≤ 0, Σ β = 1, β ≥ 0
     c = np.r_[np.zeros(nodes), -1.0]
     A_ub = np.c_[-gain.T, np.ones(cols)]
     res = linprog(c, A_ub=A_ub, b_ub=np.zeros(cols), A_eq=np.r_[np.ones(nodes), 0.0][None, :],
                   b_eq=[1.0], bounds=[(0, None)] * nodes + [(None, None)], method="highs")
-    return bool(res.status == 0 and -res.fun >= -1e-9 * max(scale, 1.0))
+    return bool(res.status == 0 and -res.fun >= -slack)
 
 
 def admissible(game: InformationGame, recommendable: list[np.ndarray], notion: str) -> list[np.ndarray]:
