@@ -80,13 +80,17 @@ def build(instance):
 
     inst = instance if isinstance(instance, Instance) else load(instance)
     env = inst.environment
+    from amd.models.linear import expand
+
     if isinstance(env, Environment):
         form = direct_mechanism.build(env, inst.design)
         readable(form.model, env, form.layout)
+        expand(form.model)
         return form.model
     if isinstance(env, InformationGame) and inst.design.solution == "bce":
         form = bce.build(env, inst.design.sense)
         readable_outcome(form.model, env)
+        expand(form.model)
         return form.model
     raise InstanceError(inst.file, "kind", "amd.build gives the model of a 'kind: mechanism' instance written out, "
                                            "or of 'kind: information' with 'solution: bce'")
@@ -94,9 +98,10 @@ def build(instance):
 
 def apply_user(m, constraints, objective, sense: str) -> None:
     """Call the user's constraint functions and objective function on ``m`` (module docstring)."""
-    from amd.models.linear import recorded
+    from amd.models.linear import expand, recorded
 
     if recorded(m) is not None:  # user code may change rows in place: compile the model, not the record
+        expand(m)
         recorded(m).touched = True
     if constraints:
         m.user_constraints = pyo.ConstraintList(doc="the user's constraints")

@@ -524,6 +524,9 @@ class PyomoProgram:
     def __init__(self, model, columns: list, options: SolverOptions):
         import pyomo.environ as pyo
 
+        from amd.models.linear import expand
+
+        expand(model)  # Pyomo's writers and interfaces read each row's expression
         self.model, self.columns, self.options = model, columns, options
         self.n_full = len(columns)
         self.is_mip = any(v.is_integer() for v in columns)
