@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from amd.environment import Environment
 
@@ -91,14 +90,28 @@ def orbits(env: Environment, payments: bool) -> Orbits | None:
             for i in range(n):
                 col[n_x + i * P: n_x + (i + 1) * P] = n_x + perm[i] * P + image
         images.append(col)
-    # the orbits are the connected components of "column c and its image under a generator";
-    # components are numbered in the order of their smallest column, x columns first
-    # int32 indices: SciPy's graph routines (1.11) take no others
-    edges = sp.csr_array((np.ones(n_cols * len(images)), (np.tile(label, len(images)).astype(np.int32),
-                                                          np.concatenate(images).astype(np.int32))),
-                         shape=(n_cols, n_cols))
-    n_orb, orbit = connected_components(edges, directed=False)
-    M = sp.csr_array((np.ones(n_cols), (np.arange(n_cols), orbit)), shape=(n_cols, n_orb))
+    # the orbits are the connected components of "column c and its image under a generator":
+    # every column takes the smallest column it is linked to, and the one that column took
+    # (pointer jumping), until nothing moves; components are numbered in the order of their
+    # smallest column, x columns first
+    inverses = []
+    for img in images:
+        inv = np.empty_like(img)
+        inv[img] = label
+        inverses.append(inv)
+    least = label.copy()
+    while True:
+        nxt = least.copy()
+        for img, inv in zip(images, inverses):
+            np.minimum(nxt, least[img], out=nxt)
+            np.minimum(nxt, least[inv], out=nxt)
+        nxt = nxt[nxt]
+        if np.array_equal(nxt, least):
+            break
+        least = nxt
+    roots, orbit = np.unique(least, return_inverse=True)
+    n_orb = len(roots)
+    M = sp.csr_array((np.ones(n_cols), orbit, np.arange(n_cols + 1)), shape=(n_cols, n_orb))
     return Orbits(M, n_orb, int(orbit[:n_x].max()) + 1)
 
 
