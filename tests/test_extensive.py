@@ -211,6 +211,21 @@ def test_the_designer_ordered_tree_and_sequential_design_agree(g):
     assert a <= d + 1e-6 and c <= b + 1e-6, (interval(seq), interval(tree))
 
 
+def solved_and_verified(tmp_path, doc):
+    """`amd solve --out` then `amd verify` on ``doc`` (both exit 0): the runner, the instance and
+    result files, and the result as read back."""
+    from typer.testing import CliRunner
+
+    from amd.cli import app
+
+    f, out = tmp_path / "t.json", tmp_path / "r.json"
+    f.write_text(json.dumps(doc))
+    runner = CliRunner()
+    assert runner.invoke(app, ["solve", str(f), "--out", str(out)]).exit_code == 0
+    assert runner.invoke(app, ["verify", str(f), str(out)]).exit_code == 0
+    return runner, f, out, json.loads(out.read_text())
+
+
 def test_a_supremum_on_a_tree_comes_with_a_witness_that_verify_reads_back(tmp_path):
     """The game LURE of tests/test_information.py as a designer-ordered tree (p1: C, D, E; p2: L,
     X; u1 (C,L) 2, (D,L) 3, (E,X) 1, else 0; p2 gets 1/2 from L and from X 1 iff p1 plays E).
@@ -220,8 +235,6 @@ def test_a_supremum_on_a_tree_comes_with_a_witness_that_verify_reads_back(tmp_pa
     (attained: false) and the witness, a plan that recommends X, makes it so. Before issue 19
     the hidden continuation was capped by the on-path mass of X and the tree gave 0.75 (wrong
     by 0.25)."""
-    from typer.testing import CliRunner
-
     from amd.cli import app
 
     names, acts = ["p1", "p2"], [["C", "D", "E"], ["L", "X"]]
@@ -234,12 +247,7 @@ def test_a_supremum_on_a_tree_comes_with_a_witness_that_verify_reads_back(tmp_pa
     assert r.details["attained"] is False and "witness_obedience" in r.certificate.checks
     doc = {"format": "amd/1", "kind": "information", "name": "lure", "states": ["s"], "prior": [1],
            "players": [{"name": p} for p in names], "solution": "extensive", "game": {"tree": tree}}
-    f, out = tmp_path / "t.json", tmp_path / "r.json"
-    f.write_text(json.dumps(doc))
-    runner = CliRunner()
-    assert runner.invoke(app, ["solve", str(f), "--out", str(out)]).exit_code == 0
-    assert runner.invoke(app, ["verify", str(f), str(out)]).exit_code == 0
-    data = json.loads(out.read_text())
+    runner, f, out, data = solved_and_verified(tmp_path, doc)
     data["attained"] = True  # without the witness, the plan's hidden punishments go off its path
     out.write_text(json.dumps(data))
     r = runner.invoke(app, ["verify", str(f), str(out), "--json"])
@@ -476,19 +484,15 @@ def test_an_unseen_unadvised_mover_acts_on_the_prior():
 
 
 def test_verify_reads_back_the_unseen_movers_choice(tmp_path):
-    from typer.testing import CliRunner
-
+    """`amd verify` rebuilds the tree for the result's `unadvised` choice: advice to that mover
+    other than his own choice breaks `designer_information`; a choice that is no action, or not
+    the one the plan was laid out for, is bad input."""
     from amd.cli import app
 
     doc = {"format": "amd/1", "kind": "information", "name": "rs", "states": ["low", "high"], "prior": [0.2, 0.8],
            "players": [{"name": "seller"}, {"name": "buyer"}], "solution": "extensive",
            "game": {"tree": posted_price([1.0, 1.5, 2.0])}}
-    f, out = tmp_path / "t.json", tmp_path / "r.json"
-    f.write_text(json.dumps(doc))
-    runner = CliRunner()
-    assert runner.invoke(app, ["solve", str(f), "--out", str(out)]).exit_code == 0
-    assert runner.invoke(app, ["verify", str(f), str(out)]).exit_code == 0
-    data = json.loads(out.read_text())
+    runner, f, out, data = solved_and_verified(tmp_path, doc)
     assert data["unadvised"] == {"price": "1"}
     sent = next(k for k, v in data["plan"].items() if k.startswith("path: high|") and v.get("1", 0) > 0)
     plan = data["plan"][sent]
