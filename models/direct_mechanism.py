@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 from amd.models.linear import Formulation, RowBlock, add_rows, set_objective
-from amd.models.symmetry import aggregate_rows
+from amd.models.symmetry import aggregate_rows, distinct_rows
 
 from amd.environment import Design, Environment
 
@@ -63,8 +63,36 @@ class Layout:
     def n_columns(self) -> int:
         return self.n_x + (self.n_agents * self.n_profiles if self.payments else 0)
 
+    @property
+    def width(self) -> int:
+        """The number of columns the rows are written over."""
+        return self.n_columns
+
     def t(self, agent: int, profile):
         return self.n_x + agent * self.n_profiles + profile
+
+    def x_columns(self, profiles: np.ndarray) -> np.ndarray:
+        """(m, |O|): the columns of x(· | θ) for flat profiles θ."""
+        return profiles[:, None] * self.n_outcomes + np.arange(self.n_outcomes)
+
+
+@dataclass(frozen=True)
+class OrbitLayout(Layout):
+    """The columns of a symmetric mechanism, one per orbit (:class:`amd.models.symmetry.
+    Canonical`): rows written over it name orbit columns directly, so the kⁿ profiles are never
+    enumerated to build the model."""
+
+    labels: object = None
+
+    @property
+    def width(self) -> int:
+        return self.labels.n_orbits
+
+    def t(self, agent: int, profile):
+        return self.labels.t(agent, np.atleast_1d(profile))
+
+    def x_columns(self, profiles: np.ndarray) -> np.ndarray:
+        return self.labels.x(profiles, np.broadcast_to(np.arange(self.n_outcomes), (len(profiles), self.n_outcomes)))
 
 
 @dataclass
@@ -81,6 +109,8 @@ class DirectFormulation(Formulation):
         """(A, lo, hi) of ``block`` over this model's columns (orbit variables if symmetric)."""
         if self.orbits is None:
             return block.A, block.lo, block.hi
+        if isinstance(self.layout, OrbitLayout):  # written over the orbits already
+            return distinct_rows(block.A, block.lo, block.hi)
         return aggregate_rows(block.A, block.lo, block.hi, self.orbits)
 
     def split(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -116,7 +146,7 @@ def utility_entries(env: Environment, lay: Layout, i: int, rows, p, q, w):
     O = env.n_outcomes
     V = env.values[i].reshape(env.n_profiles, O)
     coef = (w[:, None] * V[p]).ravel()
-    cols = (q[:, None] * O + np.arange(O)).ravel()
+    cols = lay.x_columns(q).ravel()
     r = np.repeat(rows, O)
     nz = coef != 0
     R, C, A = [r[nz]], [cols[nz]], [coef[nz]]
@@ -130,7 +160,7 @@ def utility_entries(env: Environment, lay: Layout, i: int, rows, p, q, w):
 def _block(lay: Layout, n_rows: int, entries: list, lo, hi) -> RowBlock:
     """Collect the (rows, columns, coefficients) lists of ``utility_entries`` into a block."""
     R, C, A = (np.concatenate([arr for e in entries for arr in e[part]] or [np.zeros(0)]) for part in range(3))
-    return RowBlock.from_entries(n_rows, lay.n_columns, R, C, A, lo, hi).nonempty()
+    return RowBlock.from_entries(n_rows, lay.width, R, C, A, lo, hi).nonempty()
 
 
 def sorted_profiles(env: Environment, first: int = 0) -> np.ndarray:
@@ -141,13 +171,19 @@ def sorted_profiles(env: Environment, first: int = 0) -> np.ndarray:
         else np.ones(env.n_profiles, bool)
 
 
+def _chosen(P: int, profiles: np.ndarray | None) -> np.ndarray:
+    """Flat profile indices: all, those of a boolean mask, or the given indices."""
+    if profiles is None:
+        return np.arange(P)
+    return np.flatnonzero(profiles) if profiles.dtype == bool else profiles
+
+
 def feasibility_rows(env: Environment, lay: Layout, profiles: np.ndarray | None = None) -> RowBlock:
-    """Σ_o x(o | θ) = 1 (only at ``profiles``, a boolean mask, when given)."""
-    P, O = env.n_profiles, env.n_outcomes
-    p = np.arange(P) if profiles is None else np.flatnonzero(profiles)
+    """Σ_o x(o | θ) = 1 (only at ``profiles``, a boolean mask or indices, when given)."""
+    O = env.n_outcomes
+    p = _chosen(env.n_profiles, profiles)
     rows = np.repeat(np.arange(p.size), O)
-    cols = (p[:, None] * O + np.arange(O)).ravel()
-    return RowBlock.from_entries(p.size, lay.n_columns, rows, cols, np.ones(p.size * O), 1.0, 1.0)
+    return RowBlock.from_entries(p.size, lay.width, rows, lay.x_columns(p).ravel(), np.ones(p.size * O), 1.0, 1.0)
 
 
 def deviations(env: Environment, i: int) -> tuple[np.ndarray, np.ndarray]:
@@ -205,8 +241,8 @@ def ir_rows(env: Environment, lay: Layout, ir: str, agents: int | None = None,
     for i in range(env.n_agents if agents is None else agents):
         p = np.arange(P)
         if ir == "expost":
-            keep = np.ones(P, bool) if profiles is None else profiles
-            rows, w, n = offset + np.cumsum(keep) - 1, keep.astype(float), P
+            p = _chosen(P, profiles)
+            rows, w, n = offset + np.arange(p.size), np.ones(p.size), p.size
         elif ir == "interim":
             theta_i, _ = _profile_axis(env, i)
             w = env.beliefs(i).ravel()
@@ -308,7 +344,9 @@ def build(env: Environment, design: Design, allocation: np.ndarray | None = None
     ``orbits`` (:func:`amd.models.symmetry.orbits`) the variables are those of a symmetric
     mechanism, one per orbit, and every family of rows is aggregated onto them.
     """
-    lay = Layout(env.n_profiles, env.n_outcomes, env.n_agents, design.payments)
+    by_orbit = _writes_over_orbits(env, design, allocation, orbits)
+    lay = (OrbitLayout(env.n_profiles, env.n_outcomes, env.n_agents, design.payments, orbits.labels) if by_orbit
+           else Layout(env.n_profiles, env.n_outcomes, env.n_agents, design.payments))
     m = pyo.ConcreteModel(name="direct_mechanism")
     n_x = lay.n_x if orbits is None else orbits.n_x
     m.x = pyo.Var(
@@ -331,7 +369,23 @@ def build(env: Environment, design: Design, allocation: np.ndarray | None = None
     # variables makes the rows of one orbit identical anyway — so the kⁿ profiles are never
     # written row by row.
     agents, everyone, others = None, None, None
-    if orbits is not None:
+    if by_orbit:  # the same rows, written per orbit: sorted profiles; agent 0 and the others sorted
+        labels = orbits.labels
+        agents, everyone, others = 1, labels.flat, labels.others()
+        if ic_selected is None:
+            mask = ~np.eye(env.shape[0], dtype=bool)
+        else:
+            theta_0, _ = _profile_axis(env, 0)
+            p, q = ic_selected[0]
+            mask = np.zeros((env.shape[0],) * 2, bool)
+            mask[theta_0[p], theta_0[q]] = True
+        stride = int(np.prod(env.shape[1:], dtype=np.int64))
+        t, r = np.nonzero(mask[(others // stride)])  # (profile, misreport) pairs
+        p = others[t]
+        q = p + (r - p // stride) * stride
+        empty = np.zeros(0, np.int64)
+        ic_selected = [(p, q)] + [(empty, empty)] * (env.n_agents - 1)
+    elif orbits is not None:
         agents, everyone, others = 1, sorted_profiles(env), sorted_profiles(env, 1)
         if design.ic == "dsic":
             if ic_selected is None:
@@ -364,6 +418,20 @@ def build(env: Environment, design: Design, allocation: np.ndarray | None = None
             budget_rows(env, lay, design.budget, everyone, design.budget_designer),
             f"budget: {design.budget}" + (" (the designer's value counted)" if design.budget_designer else ""))
 
-    c = objective_coefficients(env, design, lay)
-    set_objective(m, columns, c if orbits is None else orbits.M.T @ c, design.objective.sense)
+    if by_orbit:
+        c = orbits.labels.objective(design.objective)
+    else:
+        c = objective_coefficients(env, design, lay)
+        c = c if orbits is None else orbits.M.T @ c
+    set_objective(m, columns, c, design.objective.sense)
     return form
+
+
+def _writes_over_orbits(env: Environment, design: Design, allocation, orbits) -> bool:
+    """Are the rows written per orbit (:class:`OrbitLayout`)? For orbits in closed form and the
+    families written that way: DSIC, ex-post or no participation, no budget rows, an objective
+    that weighs the agents alike; otherwise rows over the profiles are aggregated (A M)."""
+    return (orbits is not None and getattr(orbits, "labels", None) is not None and allocation is None
+            and design.ic == "dsic" and design.ir in ("expost", "none")
+            and (design.budget == "none" or not design.payments)
+            and len(set(design.objective.agent_weights)) <= 1)

@@ -70,3 +70,18 @@ def test_many_exchangeable_bidders_match_myerson(n, k):
     assert r.details["symmetry"]["exchangeable_agents"] == n and r.certificate.verified
     myerson = objective_value(inst.environment, inst.design, classic.myerson(inst))
     assert r.objective == pytest.approx(myerson, abs=1e-7)
+
+
+@settings(max_examples=25, deadline=None)
+@given(exchangeable())
+def test_closed_form_orbits_are_the_generated_ones(inst):
+    """The orbits named in closed form (sorted profile, stabilizer orbit of the outcome) are the
+    connected components of the generators' column maps — the same partition of the columns."""
+    env = inst.environment
+    fast, graph = orbits(env, True), orbits(env, True, closed_form=False)
+    assert fast.labels is not None and graph.labels is None
+    assert (fast.n_orbits, fast.n_x) == (graph.n_orbits, graph.n_x)
+    a, b = fast.M.tocoo(), graph.M.tocoo()
+    one, two = np.empty(a.shape[0], np.int64), np.empty(b.shape[0], np.int64)
+    one[a.row], two[b.row] = a.col, b.col
+    assert len(set(zip(one.tolist(), two.tolist()))) == fast.n_orbits  # a bijection of orbits
