@@ -301,7 +301,7 @@ def objective_coefficients(env: Environment, design: Design, lay: Layout) -> np.
 # the Pyomo model
 
 
-def core_deviations(env: Environment, ic: str) -> list:
+def core_deviations(env: Environment, ic: str, agents: int | None = None) -> list:
     """The IC rows to start constraint generation with: each type against its nearest types.
 
     Agent i's type θ_i is a point v_i(·, θ_i) ∈ R^|O| (private values). Against its 3^d − 1
@@ -309,10 +309,11 @@ def core_deviations(env: Environment, ic: str) -> list:
     this is "adjacent types" in single-parameter settings (d = 1: local IC implies global IC,
     Myerson 1981) and the 8 surrounding types on a two-item grid, diagonals included (measured:
     with them the Manelli–Vincent grids need no separation round at all); whatever else binds is
-    found by separation.
+    found by separation. Only the first ``agents`` agents when given (a model written per orbit
+    needs agent 1's alone).
     """
     out = []
-    for i in range(env.n_agents):
+    for i in range(env.n_agents if agents is None else agents):
         k = env.shape[i]
         pts = np.moveaxis(env.values[i], i, 0).reshape(k, -1, env.n_outcomes)[:, 0, :]  # private: θ_i only
         d = max(1, int(np.linalg.matrix_rank(pts - pts.mean(axis=0)))) if k > 1 else 1
@@ -344,7 +345,7 @@ def build(env: Environment, design: Design, allocation: np.ndarray | None = None
     ``orbits`` (:func:`amd.models.symmetry.orbits`) the variables are those of a symmetric
     mechanism, one per orbit, and every family of rows is aggregated onto them.
     """
-    by_orbit = _writes_over_orbits(env, design, allocation, orbits)
+    by_orbit = writes_over_orbits(env, design, allocation, orbits)
     lay = (OrbitLayout(env.n_profiles, env.n_outcomes, env.n_agents, design.payments, orbits.labels) if by_orbit
            else Layout(env.n_profiles, env.n_outcomes, env.n_agents, design.payments))
     m = pyo.ConcreteModel(name="direct_mechanism")
@@ -427,7 +428,7 @@ def build(env: Environment, design: Design, allocation: np.ndarray | None = None
     return form
 
 
-def _writes_over_orbits(env: Environment, design: Design, allocation, orbits) -> bool:
+def writes_over_orbits(env: Environment, design: Design, allocation, orbits) -> bool:
     """Are the rows written per orbit (:class:`OrbitLayout`)? For orbits in closed form and the
     families written that way: DSIC, ex-post or no participation, no budget rows, an objective
     that weighs the agents alike; otherwise rows over the profiles are aggregated (A M)."""

@@ -35,10 +35,10 @@ def random_design(draw):
     })
 
 
-def upward_core(env, ic):
+def upward_core(env, ic, agents=None):
     """A deliberately poor core — only θ_i → θ_i + 1 — so that separation must do the work."""
     out = []
-    for i, k in enumerate(env.shape):
+    for i, k in enumerate(env.shape[:agents]):
         mask = np.eye(k, k, 1, dtype=bool)
         if ic == "bic":
             out.append(mask)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from amd.models.symmetry import orbits
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import amd
-from amd.models.symmetry import orbits
 
 
 @st.composite

@@ -164,7 +164,8 @@ def solve_design(inst: Instance, design: Design, options: SolverOptions, toleran
             orbits = None
             if symmetric is not False and design.randomized and allocation is None:
                 orbits = symmetry.orbits(model_env, design.payments)
-            core = direct_mechanism.core_deviations(model_env, design.ic) if lazy else None
+            one = direct_mechanism.writes_over_orbits(model_env, design, allocation, orbits)
+            core = direct_mechanism.core_deviations(model_env, design.ic, 1 if one else None) if lazy else None
             form = direct_mechanism.build(model_env, model_design, allocation, core, orbits)
             if user is not None:
                 modeling.readable(form.model, env, form.layout)
