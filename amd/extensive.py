@@ -74,6 +74,7 @@ replay its recommendations, hidden (tested).
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -242,7 +243,7 @@ def layout(tree: GameTree, credible: bool = True, profile: dict[int, int] | None
                 continue
             h = tree.infoset[node]
             ctx = _context(k, branch, L.events, L.credible)
-            advice = tree.forced[node] if tree.forced[node] >= 0 else profile.get(h, -1)
+            advice = fixed_advice(tree, node, profile)
             for r in range(len(acts)):
                 if advice >= 0 and r != advice:
                     continue
@@ -367,14 +368,23 @@ def reaches(L: PlanLayout, w: np.ndarray) -> np.ndarray:
     return np.array([float(w[on].sum()) > REACHED for _, on in L.hidden], bool)
 
 
-def unadvised_profiles(tree: GameTree) -> list[dict[int, int]]:
+def unadvised_profiles(tree: GameTree, limit: int) -> list[dict[int, int]]:
     """Every pure choice of the movers the designer neither sees nor advises: one action per
     :attr:`GameTree.unadvised` information set. Enumerating them is exact: a mixed choice is a
     best reply only if each action in its support is, and the designer's value under it is the
-    mixture of the values under those actions."""
+    mixture of the values under those actions. More than ``limit`` (one program each): refused."""
     sets = tree.unadvised
     sizes = [len(tree.edges[tree.infoset_nodes[h][0]]) for h in sets]
+    if math.prod(sizes) > limit:
+        raise TreeTooLarge(f"the movers the designer does not see have {math.prod(sizes):,} pure choices, more "
+                           f"than {limit}: one program each")
     return [dict(zip(sets, combo)) for combo in itertools.product(*[range(m) for m in sizes])]
+
+
+def fixed_advice(tree: GameTree, node: int, profile: dict[int, int]) -> int:
+    """The one action the designer may recommend at ``node`` — fixed by an earlier contingent
+    message, or the unadvised mover's own choice in ``profile`` — else -1 (any)."""
+    return tree.forced[node] if tree.forced[node] >= 0 else profile.get(tree.infoset[node], -1)
 
 
 def blind_columns(L: PlanLayout, profile: dict[int, int]) -> list[int]:
@@ -385,7 +395,7 @@ def blind_columns(L: PlanLayout, profile: dict[int, int]) -> list[int]:
     t = L.tree
     out = []
     for (node, _, _), cols in zip(L.points, L.point_cols):
-        keep = t.forced[node] if t.forced[node] >= 0 else profile.get(t.infoset[node], -1)
+        keep = fixed_advice(t, node, profile)
         if keep >= 0:
             out += [c for a, c in enumerate(cols) if a != keep]
     return out

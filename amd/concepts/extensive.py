@@ -139,10 +139,10 @@ class Extensive(Concept):
     def solve(self, inst, options, tolerance, choices):
         game = inst.environment
         timing: dict[str, float] = {}
-        profiles = extensive.unadvised_profiles(game)
-        if len(profiles) > MAX_UNADVISED_PROFILES:
-            raise InstanceError(inst.file, "game", f"the movers the designer does not see have {len(profiles):,} pure "
-                                f"choices, more than {MAX_UNADVISED_PROFILES}: one program each")
+        try:
+            profiles = extensive.unadvised_profiles(game, MAX_UNADVISED_PROFILES)
+        except extensive.TreeTooLarge as e:
+            raise InstanceError(inst.file, "game", str(e)) from None
         results = []
         for profile in profiles:
             with timed(timing, "build_s"), no_gc():
