@@ -178,7 +178,7 @@ def _acts_as_symmetric_group(rho: list[np.ndarray]) -> bool:
     return True
 
 
-def outcome_permutation(env: Environment, perm: tuple[int, ...], image: np.ndarray) -> np.ndarray | None:
+def outcome_permutation(env: Environment, perm: tuple[int, ...], image: np.ndarray | None = None) -> np.ndarray | None:
     """ρ with v_{perm[i]}(ρ(o), πθ) = v_i(o, θ) and d(ρ(o), πθ) = d(o, θ), or None. With private
     values v_i(o, θ) = u_i(o, θ_i) this reads u_{perm[i]}(ρ(o), t) = u_i(o, t) for every type t,
     so the k-by-|O| tables are compared instead of the kⁿ profiles."""
@@ -188,11 +188,13 @@ def outcome_permutation(env: Environment, perm: tuple[int, ...], image: np.ndarr
         moved = np.empty_like(V)
         moved[list(perm)] = V
     else:
+        image = profile_image(env, perm) if image is None else image
         V = env.values.reshape(n, P, O)
         moved = np.empty_like(V)
         moved[np.ix_(list(perm), image)] = V
     D = env.designer_values.reshape(P, O)
     if D.any():  # the designer's value must be kept too
+        image = profile_image(env, perm) if image is None else image
         D_moved = np.empty_like(D)
         D_moved[image] = D
         V, moved = (np.concatenate([X.reshape(-1, O), Y]) for X, Y in ((V, D), (moved, D_moved)))
@@ -233,21 +235,21 @@ def orbits(env: Environment, payments: bool, closed_form: bool = True) -> Orbits
     transpositions = []
     for a in range(n - 1):
         perm = tuple(a + 1 if j == a else a if j == a + 1 else j for j in range(n))
-        image = profile_image(env, perm)
-        if not np.allclose(env.prior.ravel()[image], env.prior.ravel()):
+        if not np.allclose(np.swapaxes(env.prior, a, a + 1), env.prior):  # p(πθ) = p(θ)
             return None
-        rho = outcome_permutation(env, perm, image)
+        rho = outcome_permutation(env, perm)
         if rho is None:
             return None
-        transpositions.append((perm, image, rho))
-    if closed_form and _acts_as_symmetric_group([r for _, _, r in transpositions]):
-        c = Canonical(env, [r for _, _, r in transpositions], payments)
+        transpositions.append((perm, rho))
+    if closed_form and _acts_as_symmetric_group([r for _, r in transpositions]):
+        c = Canonical(env, [r for _, r in transpositions], payments)
         return Orbits(None, c.n_orbits, c.n_x, c)
     n_x = P * O
     n_cols = n_x + (n * P if payments else 0)
     label = np.arange(n_cols)
     images = []
-    for perm, image, rho in transpositions:
+    for perm, rho in transpositions:
+        image = profile_image(env, perm)
         col = np.empty(n_cols, dtype=np.int64)
         col[:n_x] = (image[:, None] * O + rho[None, :]).ravel()
         if payments:
