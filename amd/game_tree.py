@@ -329,15 +329,16 @@ class TreeBuilder:
             return any(below) or (node.unseen and v != top)
 
         nested = scan(top, ())
-        edges = [self.nodes[self._first(name)].edges for name, _, _ in parts]
+        members = {name: self._template_nodes(name) for name, _, _ in parts}
+        edges = [self.nodes[members[name][0]].edges for name, _, _ in parts]
         too_many = (f"{self.nodes[top].path}.designer_sees", f"the designer's advice after this move covers "
                     f"{len(parts)} information sets: more than {MAX_MESSAGES:,} contingent messages")
-        if nested or any(len(self._template_nodes(name)) > 1 for name, _, _ in parts):
+        if nested or any(len(nodes) > 1 for nodes in members.values()):
             if np.prod([len(e) for e in edges], dtype=float) > MAX_MESSAGES:
                 self.fail(*too_many)
             messages = list(itertools.product(*[range(len(e)) for e in edges]))
         else:
-            messages = self._obeyable(parts, prior, too_many)
+            messages = self._obeyable(parts, [members[name][0] for name, _, _ in parts], prior, too_many)
         inner = sum(self.nodes[v].node_type != LEAF for v in self.reachable(top))
         if len(messages) * inner > MAX_COPIED_NODES:
             self.fail(f"{self.nodes[top].path}.designer_sees", f"{len(messages):,} contingent messages, each a copy of "
@@ -357,10 +358,8 @@ class TreeBuilder:
     def _template_nodes(self, name: str) -> list[int]:
         return [v for v, node in enumerate(self.nodes) if node.node_type == MOVE and self.infoset_name(v) == name]
 
-    def _first(self, name: str) -> int:
-        return self._template_nodes(name)[0]
-
-    def _obeyable(self, parts: list[tuple[str, int, str]], prior: np.ndarray, too_many: tuple[str, str]) -> list:
+    def _obeyable(self, parts: list[tuple[str, int, str]], nodes: list[int], prior: np.ndarray,
+                  too_many: tuple[str, str]) -> list:
         """The contingent messages some posterior could make obeyed. Here (no other unseen move
         below, each advised information set one node of the template, its moves ending the game)
         a player told a message holds one belief over the states at all his advised sets: he
@@ -372,8 +371,7 @@ class TreeBuilder:
         from amd.punishment import one_belief_suffices
 
         live = np.flatnonzero(np.asarray(prior) > 0)
-        leaves = [[self.nodes[c].payoffs[k, live] for c in self.nodes[self._first(name)].children]
-                  for name, k, _ in parts]
+        leaves = [[self.nodes[c].payoffs[k, live] for c in self.nodes[v].children] for (_, k, _), v in zip(parts, nodes)]
         scale = max((float(np.abs(u).max(initial=0.0)) for row in leaves for u in row), default=1.0)
         by_player: dict[int, list[int]] = {}
         for j, (_, k, _) in enumerate(parts):

@@ -186,15 +186,17 @@ def feasibility_rows(env: Environment, lay: Layout, profiles: np.ndarray | None 
     return RowBlock.from_entries(p.size, lay.width, rows, lay.x_columns(p).ravel(), np.ones(p.size * O), 1.0, 1.0)
 
 
-def deviations(env: Environment, i: int) -> tuple[np.ndarray, np.ndarray]:
-    """All (θ, θ') with θ' = (r_i, θ_{-i}), r_i ≠ θ_i, as flat profile indices."""
+def deviations(env: Environment, i: int, profiles: np.ndarray | None = None,
+               mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """All (θ, θ') with θ' = (r_i, θ_{-i}), r_i ≠ θ_i, as flat profile indices — from the flat
+    ``profiles`` only and for the (θ_i, r_i) marked in ``mask`` (k_i, k_i) only, when given."""
     k = env.shape[i]
-    theta_i, stride = _profile_axis(env, i)
-    p = np.repeat(np.arange(env.n_profiles), k)
-    r = np.tile(np.arange(k), env.n_profiles)
-    keep = r != theta_i[p]
-    p, r = p[keep], r[keep]
-    return p, p + (r - theta_i[p]) * stride
+    stride = int(np.prod(env.shape[i + 1:], dtype=np.int64))
+    mask = ~np.eye(k, dtype=bool) if mask is None else mask
+    base = np.arange(env.n_profiles) if profiles is None else profiles
+    t, r = np.nonzero(mask[(base // stride) % k])  # (profile, misreport) pairs
+    p = base[t]
+    return p, p + (r - (p // stride) % k) * stride
 
 
 def dsic_rows(env: Environment, lay: Layout, selected: list | None = None) -> RowBlock:
@@ -380,10 +382,7 @@ def build(env: Environment, design: Design, allocation: np.ndarray | None = None
             p, q = ic_selected[0]
             mask = np.zeros((env.shape[0],) * 2, bool)
             mask[theta_0[p], theta_0[q]] = True
-        stride = int(np.prod(env.shape[1:], dtype=np.int64))
-        t, r = np.nonzero(mask[(others // stride)])  # (profile, misreport) pairs
-        p = others[t]
-        q = p + (r - p // stride) * stride
+        p, q = deviations(env, 0, others, mask)
         empty = np.zeros(0, np.int64)
         ic_selected = [(p, q)] + [(empty, empty)] * (env.n_agents - 1)
     elif orbits is not None:

@@ -53,7 +53,7 @@ class Canonical:
     def __init__(self, env: Environment, rho: list[np.ndarray], payments: bool):
         self.env, self.rho, self.payments = env, rho, payments
         n, k, O = env.n_agents, env.shape[0], env.n_outcomes
-        self.sorted = np.array(list(itertools.combinations_with_replacement(range(k), n)), np.int64).reshape(-1, n)
+        self.sorted = _multisets(k, n)
         self.flat = np.ravel_multi_index(tuple(self.sorted.T), env.shape)  # increasing
         S = len(self.sorted)
         ties = self.sorted[:, :-1] == self.sorted[:, 1:]  # (S, n−1)
@@ -83,7 +83,7 @@ class Canonical:
         permutations of the other agents, in increasing order."""
         env = self.env
         n, k = env.n_agents, env.shape[0]
-        rest = np.array(list(itertools.combinations_with_replacement(range(k), n - 1)), np.int64).reshape(-1, n - 1)
+        rest = _multisets(k, n - 1)
         Q = np.concatenate([np.repeat(np.arange(k), len(rest))[:, None], np.tile(rest, (k, 1))], axis=1)
         return np.ravel_multi_index(tuple(Q.T), env.shape)
 
@@ -106,17 +106,8 @@ class Canonical:
         return c * self.size
 
     def _stabilizer_least(self, ties: int) -> np.ndarray:
-        O = self.env.n_outcomes
-        least = np.arange(O)
-        while True:  # smallest outcome reachable by the ρ_a with a tie at (a, a+1)
-            nxt = least.copy()
-            for a, r in enumerate(self.rho):
-                if ties >> a & 1:
-                    np.minimum(nxt, least[r], out=nxt)
-            nxt = nxt[nxt]
-            if np.array_equal(nxt, least):
-                return least
-            least = nxt
+        """Per outcome, the smallest one reachable by the ρ_a with a tie at (a, a+1)."""
+        return smallest_reachable(self.env.n_outcomes, [r for a, r in enumerate(self.rho) if ties >> a & 1])
 
     def sort(self, Q: np.ndarray, o: np.ndarray | None = None):
         """Sorted rows of ``Q`` (m, n) and, for outcomes ``o`` (m, …), ρ_σ(o): odd-even
@@ -133,33 +124,57 @@ class Canonical:
                         o = np.where(swap.reshape((-1,) + (1,) * (o.ndim - 1)), self.rho[a][o], o)
         return Q, o
 
-    def rank(self, sorted_rows: np.ndarray) -> np.ndarray:
-        return np.searchsorted(self.flat, np.ravel_multi_index(tuple(sorted_rows.T), self.env.shape))
+    def canonical(self, profiles: np.ndarray, outcomes: np.ndarray | None = None):
+        """(type indices Q (m, n), rank of the sorted profile, ρ_σ(outcomes)) of flat profiles."""
+        Q = np.stack(np.unravel_index(profiles, self.env.shape), axis=1)
+        bar, o = self.sort(Q, outcomes)
+        return Q, np.searchsorted(self.flat, np.ravel_multi_index(tuple(bar.T), self.env.shape)), o
 
     def x(self, profiles: np.ndarray, outcomes: np.ndarray) -> np.ndarray:
         """Orbit of x(o | θ) for flat profiles (m,) and outcomes (m, O') (broadcast per row)."""
-        Q = np.stack(np.unravel_index(profiles, self.env.shape), axis=1)
-        bar, o = self.sort(Q, outcomes)
-        return self.x_id[self.rank(bar)[:, None], o]
+        _, rank, o = self.canonical(profiles, outcomes)
+        return self.x_id[rank[:, None], o]
 
     def t(self, agent: int, profiles: np.ndarray) -> np.ndarray:
         """Orbit of t_agent(θ) for flat profiles (m,)."""
-        Q = np.stack(np.unravel_index(profiles, self.env.shape), axis=1)
-        bar, _ = self.sort(Q)
-        return self.t_id[self.rank(bar), Q[:, agent]]
+        Q, rank, _ = self.canonical(profiles)
+        return self.t_id[rank, Q[:, agent]]
 
     def matrix(self) -> sp.csr_array:
         """M over every column: x(o | θ) at p·|O| + o, then t_i(θ) at |Θ||O| + i|Θ| + p."""
         env = self.env
         P, O, n = env.n_profiles, env.n_outcomes, env.n_agents
-        Q = np.stack(np.unravel_index(np.arange(P), env.shape), axis=1)
-        bar, o = self.sort(Q, np.broadcast_to(np.arange(O), (P, O)))
-        rank = self.rank(bar)
+        Q, rank, o = self.canonical(np.arange(P), np.broadcast_to(np.arange(O), (P, O)))
         orbit = [self.x_id[rank[:, None], o].ravel()]
         if self.payments:
             orbit += [self.t_id[rank, Q[:, i]] for i in range(n)]
         orbit = np.concatenate(orbit)
         return sp.csr_array((np.ones(orbit.size), orbit, np.arange(orbit.size + 1)), shape=(orbit.size, self.n_orbits))
+
+
+def smallest_reachable(size: int, maps: list[np.ndarray]) -> np.ndarray:
+    """Per element of range(size), the smallest one reachable by the permutations ``maps`` and
+    their inverses: every element takes the smallest it is linked to, and the one that element
+    took (pointer jumping), until nothing moves."""
+    links = list(maps)
+    for m in maps:
+        inv = np.empty_like(m)
+        inv[m] = np.arange(size)
+        links.append(inv)
+    least = np.arange(size)
+    while True:
+        nxt = least.copy()
+        for m in links:
+            np.minimum(nxt, least[m], out=nxt)
+        nxt = nxt[nxt]
+        if np.array_equal(nxt, least):
+            return least
+        least = nxt
+
+
+def _multisets(k: int, m: int) -> np.ndarray:
+    """The sorted m-tuples of types 0..k-1, lexicographic (one per multiset)."""
+    return np.array(list(itertools.combinations_with_replacement(range(k), m)), np.int64).reshape(-1, m)
 
 
 def _acts_as_symmetric_group(rho: list[np.ndarray]) -> bool:
@@ -246,7 +261,6 @@ def orbits(env: Environment, payments: bool, closed_form: bool = True) -> Orbits
         return Orbits(None, c.n_orbits, c.n_x, c)
     n_x = P * O
     n_cols = n_x + (n * P if payments else 0)
-    label = np.arange(n_cols)
     images = []
     for perm, rho in transpositions:
         image = profile_image(env, perm)
@@ -256,26 +270,9 @@ def orbits(env: Environment, payments: bool, closed_form: bool = True) -> Orbits
             for i in range(n):
                 col[n_x + i * P: n_x + (i + 1) * P] = n_x + perm[i] * P + image
         images.append(col)
-    # the orbits are the connected components of "column c and its image under a generator":
-    # every column takes the smallest column it is linked to, and the one that column took
-    # (pointer jumping), until nothing moves; components are numbered in the order of their
-    # smallest column, x columns first
-    inverses = []
-    for img in images:
-        inv = np.empty_like(img)
-        inv[img] = label
-        inverses.append(inv)
-    least = label.copy()
-    while True:
-        nxt = least.copy()
-        for img, inv in zip(images, inverses):
-            np.minimum(nxt, least[img], out=nxt)
-            np.minimum(nxt, least[inv], out=nxt)
-        nxt = nxt[nxt]
-        if np.array_equal(nxt, least):
-            break
-        least = nxt
-    roots, orbit = np.unique(least, return_inverse=True)
+    # the orbits are the connected components of "column c and its image under a generator",
+    # numbered in the order of their smallest column, x columns first
+    roots, orbit = np.unique(smallest_reachable(n_cols, images), return_inverse=True)
     n_orb = len(roots)
     M = sp.csr_array((np.ones(n_cols), orbit, np.arange(n_cols + 1)), shape=(n_cols, n_orb))
     return Orbits(M, n_orb, int(orbit[:n_x].max()) + 1)
